@@ -1,0 +1,45 @@
+# invstock: product stock kept inside PostgreSQL (PGXS build)
+
+EXTENSION = invstock
+EXTVERSION = 1.0
+
+MODULE_big = invstock
+OBJS = \
+	src/module.o \
+	src/errors.o \
+	src/plans.o \
+	src/call.o \
+	src/args.o \
+	src/level.o \
+	src/stockrow.o \
+	src/holds.o \
+	src/ledger.o \
+	src/idempotency.o \
+	src/reserve.o \
+	src/adjust.o \
+	src/transfer.o \
+	src/orders.o \
+	src/sync.o \
+	src/configure.o \
+	src/readers.o \
+	src/triggers.o
+
+HEADERS = src/invstock.h
+
+DATA = $(wildcard sql/invstock--*.sql)
+
+# pg_regress suites: sql/<name>.sql against expected/<name>.out
+REGRESS = lifecycle errors count transfer orders idempotency expiry \
+	policy ledger sync settings http_errors privileges
+REGRESS_OPTS = --dbname=invstock_regression
+
+PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# pgTAP suites under test/pgtap, run with pg_prove against a running server
+.PHONY: prove
+prove:
+	pg_prove --ext .sql test/pgtap/

@@ -1,0 +1,167 @@
+/*
+ * adjust.c
+ *		inv_adjust (receipts, damage, corrections) and inv_count (physical
+ *		counts): the functions that change on_hand directly.
+ */
+#include "invstock.h"
+
+#include "funcapi.h"
+#include "utils/builtins.h"
+
+PG_FUNCTION_INFO_V1(inv_adjust);
+PG_FUNCTION_INFO_V1(inv_count);
+
+/*
+ * inv_adjust(sku, delta, reason, location, reference, idempotency_key, actor)
+ */
+Datum
+inv_adjust(PG_FUNCTION_ARGS)
+{
+	char	   *sku = inv_arg_name(fcinfo, 0, "sku", true);
+	int64		delta;
+	char	   *reason = inv_arg_text(fcinfo, 2, "reason", 3, true);
+	char	   *location = inv_arg_location(fcinfo, 3, "location");
+	char	   *reference = inv_arg_name(fcinfo, 4, "reference", false);
+	char	   *key = inv_arg_key(fcinfo, 5);
+	char	   *explicit_actor = inv_arg_name(fcinfo, 6, "actor", false);
+	TupleDesc	tupdesc = inv_result_tupdesc(fcinfo);
+	IdemRequest req;
+	InvCall		call;
+	ArrayType  *replay;
+	StockRow	row;
+	HeapTuple	result;
+	MemoryContext old;
+
+	inv_require_arg(fcinfo, 1, "delta");
+	delta = PG_GETARG_INT64(1);
+
+	inv_idem_init(&req, "inv_adjust", key);
+	inv_idem_arg_text(&req, sku);
+	inv_idem_arg_int64(&req, false, delta);
+	inv_idem_arg_text(&req, reason);
+	inv_idem_arg_text(&req, location);
+	inv_idem_arg_text(&req, reference);
+	inv_idem_arg_text(&req, explicit_actor);
+
+	inv_call_begin(&call);
+	if (inv_idem_claim(&call, &req, &replay))
+	{
+		inv_call_end(&call);
+		return inv_idem_replay_one(replay, tupdesc);
+	}
+
+	inv_lock_stock(&call, sku, location, STOCK_MISSING_CREATE, &row);
+	if (row.track_inventory && delta != 0)
+	{
+		char	   *actor = inv_actor(explicit_actor, call.caller_userid, call.caller_cxt);
+		int64		new_on_hand;
+		MovementContext ctx;
+
+		inv_expire_holds(&call, &row, actor);
+		new_on_hand = inv_add_checked(row.on_hand, delta, sku, location, "on_hand");
+		if (new_on_hand < 0)
+			INV_ERROR(ERRCODE_CHECK_VIOLATION,
+					  errmsg("not enough stock on hand for SKU \"%s\" at location \"%s\"",
+							 sku, location),
+					  errdetail("On hand: " INT64_FORMAT ", change: " INT64_FORMAT ".",
+								row.on_hand, delta));
+		if (new_on_hand < row.reserved && !row.allow_backorder)
+			INV_ERROR(ERRCODE_CHECK_VIOLATION,
+					  errmsg("adjustment would leave fewer units on hand than reserved for SKU \"%s\" at location \"%s\"",
+							 sku, location),
+					  errdetail("On hand after: " INT64_FORMAT ", reserved: " INT64_FORMAT ".",
+								new_on_hand, row.reserved),
+					  errhint("Release or finalize holds first."));
+
+		inv_movement_context_init(&ctx, &row, "adjust", actor, key);
+		ctx.reference = reference;
+		ctx.reason = reason;
+		inv_apply_stock(&call, &row, new_on_hand, row.reserved, false, &ctx);
+	}
+
+	old = MemoryContextSwitchTo(call.caller_cxt);
+	result = inv_level_tuple(tupdesc, &row);
+	MemoryContextSwitchTo(old);
+	inv_idem_store(&req, &result, 1, tupdesc);
+	inv_call_end(&call);
+	return HeapTupleGetDatum(result);
+}
+
+/*
+ * inv_count(sku, counted, location, counted_by, notes, idempotency_key)
+ */
+Datum
+inv_count(PG_FUNCTION_ARGS)
+{
+	char	   *sku = inv_arg_name(fcinfo, 0, "sku", true);
+	bool		counted_isnull;
+	int64		counted = inv_arg_qty(fcinfo, 1, "counted", true, &counted_isnull);
+	char	   *location = inv_arg_location(fcinfo, 2, "location");
+	char	   *counted_by = inv_arg_name(fcinfo, 3, "counted_by", false);
+	char	   *notes = inv_arg_text(fcinfo, 4, "notes", 0, false);
+	char	   *key = inv_arg_key(fcinfo, 5);
+	TupleDesc	tupdesc = inv_result_tupdesc(fcinfo);
+	IdemRequest req;
+	InvCall		call;
+	ArrayType  *replay;
+	StockRow	row;
+	HeapTuple	result;
+	MemoryContext old;
+	int64		previous;
+	Datum		values[9];
+	bool		nulls[9] = {0};
+
+	inv_idem_init(&req, "inv_count", key);
+	inv_idem_arg_text(&req, sku);
+	inv_idem_arg_int64(&req, false, counted);
+	inv_idem_arg_text(&req, location);
+	inv_idem_arg_text(&req, counted_by);
+	inv_idem_arg_text(&req, notes);
+
+	inv_call_begin(&call);
+	if (inv_idem_claim(&call, &req, &replay))
+	{
+		inv_call_end(&call);
+		return inv_idem_replay_one(replay, tupdesc);
+	}
+
+	inv_lock_stock(&call, sku, location, STOCK_MISSING_CREATE_ROW, &row);
+	previous = row.on_hand;
+	if (row.track_inventory)
+	{
+		char	   *actor = inv_actor(counted_by, call.caller_userid, call.caller_cxt);
+		MovementContext ctx;
+
+		inv_expire_holds(&call, &row, actor);
+		if (counted < row.reserved && !row.allow_backorder)
+			INV_ERROR(ERRCODE_CHECK_VIOLATION,
+					  errmsg("count of SKU \"%s\" at location \"%s\" is below its reserved units",
+							 sku, location),
+					  errdetail("Counted: " INT64_FORMAT ", reserved: " INT64_FORMAT ".",
+								counted, row.reserved),
+					  errhint("Release holds first, or allow backorders for this SKU."));
+
+		previous = row.on_hand;
+		inv_movement_context_init(&ctx, &row, "count", actor, key);
+		ctx.reason = notes;
+		ctx.record_zero = true;
+		inv_apply_stock(&call, &row, counted, row.reserved, true, &ctx);
+	}
+
+	values[0] = CStringGetTextDatum(sku);
+	values[1] = CStringGetTextDatum(location);
+	values[2] = Int64GetDatum(previous);
+	values[3] = Int64GetDatum(counted);
+	values[4] = Int64GetDatum(counted - previous);
+	values[5] = Int64GetDatum(row.on_hand);
+	values[6] = Int64GetDatum(row.reserved);
+	values[7] = Int64GetDatum(row.on_hand - row.reserved);
+	values[8] = TimestampTzGetDatum(call.now);
+
+	old = MemoryContextSwitchTo(call.caller_cxt);
+	result = heap_form_tuple(tupdesc, values, nulls);
+	MemoryContextSwitchTo(old);
+	inv_idem_store(&req, &result, 1, tupdesc);
+	inv_call_end(&call);
+	return HeapTupleGetDatum(result);
+}

@@ -1,0 +1,98 @@
+/*
+ * configure.c
+ *		inv_configure: create a SKU and set its policy.
+ *
+ * track_inventory and allow_backorder are copied onto the SKU's stock rows
+ * (the triggers read them there, and a function that locks a stock row sees
+ * the newest policy).  To change them, inv_configure first locks every stock
+ * row of the SKU in location order, then updates the policy, then the copies;
+ * turning backorders off while a row holds more than it has on hand fails
+ * with 23514 (I2).
+ */
+#include "invstock.h"
+
+#include "funcapi.h"
+#include "utils/builtins.h"
+
+PG_FUNCTION_INFO_V1(inv_configure);
+
+static void
+check_nonnegative(FunctionCallInfo fcinfo, int argno, const char *what)
+{
+	if (!PG_ARGISNULL(argno) && PG_GETARG_INT64(argno) < 0)
+		INV_ERROR(ERRCODE_INVALID_PARAMETER_VALUE,
+				  errmsg("%s must not be negative", what),
+				  errdetail("The value is " INT64_FORMAT ".", PG_GETARG_INT64(argno)));
+}
+
+/*
+ * inv_configure(sku, track_inventory, allow_backorder, low_stock_threshold,
+ *				 reorder_point, reorder_quantity, slots)
+ */
+Datum
+inv_configure(PG_FUNCTION_ARGS)
+{
+	char	   *sku = inv_arg_name(fcinfo, 0, "sku", true);
+	TupleDesc	tupdesc = inv_result_tupdesc(fcinfo);
+	bool		policy_change = !PG_ARGISNULL(1) || !PG_ARGISNULL(2);
+	InvCall		call;
+	Datum		values[8];
+	char		nulls[8] = "        ";
+	Datum	   *cols;
+	bool	   *colnulls;
+	HeapTuple	result;
+	MemoryContext old;
+
+	check_nonnegative(fcinfo, 3, "low_stock_threshold");
+	check_nonnegative(fcinfo, 4, "reorder_point");
+	check_nonnegative(fcinfo, 5, "reorder_quantity");
+	if (!PG_ARGISNULL(6) && (PG_GETARG_INT32(6) < 1 || PG_GETARG_INT32(6) > 64))
+		INV_ERROR(ERRCODE_INVALID_PARAMETER_VALUE,
+				  errmsg("slots must be between 1 and 64"),
+				  errdetail("The value is %d.", PG_GETARG_INT32(6)));
+
+	inv_call_begin(&call);
+
+	values[0] = CStringGetTextDatum(sku);
+	inv_execute(PLAN_INSERT_SKU, values, NULL, false, 0);
+	if (policy_change)
+		inv_execute(PLAN_LOCK_SKU_STOCK, values, NULL, false, 0);
+
+	for (int i = 1; i <= 6; i++)
+	{
+		if (PG_ARGISNULL(i))
+			nulls[i] = 'n';
+		else
+			values[i] = PG_GETARG_DATUM(i);
+	}
+	values[7] = TimestampTzGetDatum(call.now);
+	if (inv_execute(PLAN_CONFIGURE_SKU, values, nulls, false, 0) != 1)
+		elog(ERROR, "SKU \"%s\" vanished", sku);
+
+	old = MemoryContextSwitchTo(call.caller_cxt);
+	cols = palloc(sizeof(Datum) * tupdesc->natts);
+	colnulls = palloc(sizeof(bool) * tupdesc->natts);
+	heap_deform_tuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, cols, colnulls);
+	result = heap_form_tuple(tupdesc, cols, colnulls);
+	MemoryContextSwitchTo(old);
+
+	if (policy_change)
+	{
+		MovementContext ctx;
+		StockRow	key;
+
+		memset(&key, 0, sizeof(key));
+		key.sku = sku;
+		inv_movement_context_init(&ctx, &key, NULL, NULL, NULL);
+		ctx.location = NULL;	/* every row of the SKU */
+		ctx.policy_change = true;
+		values[1] = cols[1];	/* track_inventory */
+		values[2] = cols[2];	/* allow_backorder */
+		inv_pending_movement = &ctx;
+		inv_execute(PLAN_SET_STOCK_POLICY, values, NULL, false, 0);
+		inv_pending_movement = NULL;
+	}
+
+	inv_call_end(&call);
+	return HeapTupleGetDatum(result);
+}

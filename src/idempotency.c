@@ -1,0 +1,212 @@
+/*
+ * idempotency.c
+ *		At-most-once mutations (contract section 5).
+ *
+ * A call with an idempotency_key first claims the key by inserting its row
+ * (operation, SHA-256 of the canonical arguments) with ON CONFLICT DO
+ * NOTHING.  If another transaction holds an uncommitted claim, the insert
+ * waits for it: when that transaction commits, the key is taken and this call
+ * replays the stored result (or fails with 23505 if the operation or the
+ * arguments differ); when it rolls back, this call claims the key and
+ * applies.  The result is stored (as text of the composite values) in the
+ * same transaction as the change, so both commit or neither does.
+ */
+#include "invstock.h"
+
+#include "catalog/pg_type.h"
+#include "common/cryptohash.h"
+#include "common/sha2.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/tuplestore.h"
+
+void
+inv_idem_init(IdemRequest *req, const char *operation, const char *key)
+{
+	req->key = key;
+	req->operation = operation;
+	initStringInfo(&req->args);
+}
+
+/* Arguments are length-prefixed, so no two argument lists encode alike */
+void
+inv_idem_arg_text(IdemRequest *req, const char *value)
+{
+	if (value == NULL)
+		appendStringInfoString(&req->args, "N;");
+	else
+		appendStringInfo(&req->args, "T%zu:%s;", strlen(value), value);
+}
+
+/* An interval by its fields, so IntervalStyle cannot change the request */
+void
+inv_idem_arg_interval(IdemRequest *req, FunctionCallInfo fcinfo, int argno)
+{
+	Interval   *iv;
+
+	if (PG_ARGISNULL(argno))
+	{
+		appendStringInfoString(&req->args, "N;");
+		return;
+	}
+	iv = PG_GETARG_INTERVAL_P(argno);
+	appendStringInfo(&req->args, "V%d,%d," INT64_FORMAT ";",
+					 iv->month, iv->day, iv->time);
+}
+
+void
+inv_idem_arg_int64(IdemRequest *req, bool isnull, int64 value)
+{
+	if (isnull)
+		appendStringInfoString(&req->args, "N;");
+	else
+		appendStringInfo(&req->args, "I" INT64_FORMAT ";", value);
+}
+
+static bytea *
+request_hash(IdemRequest *req)
+{
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+	bytea	   *out = palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+
+	if (pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, (const uint8 *) req->operation,
+							 strlen(req->operation) + 1) < 0 ||
+		pg_cryptohash_update(ctx, (const uint8 *) req->args.data,
+							 req->args.len) < 0 ||
+		pg_cryptohash_final(ctx, (uint8 *) VARDATA(out),
+							PG_SHA256_DIGEST_LENGTH) < 0)
+		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
+	pg_cryptohash_free(ctx);
+	SET_VARSIZE(out, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+	return out;
+}
+
+/*
+ * Claim the key.  Returns false if the call must apply (no key, or the key
+ * is now ours), true if it must replay *replay (copied into the caller's
+ * memory context).
+ */
+bool
+inv_idem_claim(InvCall *call, IdemRequest *req, ArrayType **replay)
+{
+	Datum		values[4];
+	bytea	   *hash;
+	bool		isnull;
+	char	   *operation;
+	bytea	   *stored_hash;
+	Datum		result;
+
+	if (req->key == NULL)
+		return false;
+
+	hash = request_hash(req);
+	values[0] = CStringGetTextDatum(req->key);
+	values[1] = CStringGetTextDatum(req->operation);
+	values[2] = PointerGetDatum(hash);
+	values[3] = TimestampTzGetDatum(call->now);
+	if (inv_execute(PLAN_IDEM_CLAIM, values, NULL, false, 0) == 1)
+		return false;
+
+	if (inv_execute(PLAN_IDEM_GET, values, NULL, false, 1) == 0)
+		elog(ERROR, "idempotency key \"%s\" vanished", req->key);
+
+	operation = inv_result_text(0, 1, CurrentMemoryContext);
+	stored_hash = DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0],
+												SPI_tuptable->tupdesc, 2, &isnull));
+	if (strcmp(operation, req->operation) != 0 ||
+		VARSIZE_ANY_EXHDR(stored_hash) != PG_SHA256_DIGEST_LENGTH ||
+		memcmp(VARDATA_ANY(stored_hash), VARDATA(hash), PG_SHA256_DIGEST_LENGTH) != 0)
+		INV_ERROR(ERRCODE_UNIQUE_VIOLATION,
+				  errmsg("idempotency key \"%s\" was already used with a different operation or arguments",
+						 req->key),
+				  errdetail("The key was first used by %s.", operation),
+				  errhint("Use a new idempotency key for a different request."));
+
+	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull);
+	if (isnull)
+		elog(ERROR, "idempotency key \"%s\" has no stored result", req->key);
+	{
+		MemoryContext old = MemoryContextSwitchTo(call->caller_cxt);
+
+		*replay = DatumGetArrayTypePCopy(result);
+		MemoryContextSwitchTo(old);
+	}
+	return true;
+}
+
+/* Store the result of the call that claimed the key */
+void
+inv_idem_store(IdemRequest *req, HeapTuple *tuples, int ntuples, TupleDesc tupdesc)
+{
+	Datum	   *texts;
+	Datum		values[2];
+	ArrayType  *arr;
+
+	if (req->key == NULL)
+		return;
+
+	texts = palloc(sizeof(Datum) * (ntuples + 1));
+	for (int i = 0; i < ntuples; i++)
+	{
+		Datum		d = heap_copy_tuple_as_datum(tuples[i], tupdesc);
+
+		texts[i] = CStringGetTextDatum(OidOutputFunctionCall(F_RECORD_OUT, d));
+	}
+	arr = construct_array(texts, ntuples, TEXTOID, -1, false, TYPALIGN_INT);
+	values[0] = CStringGetTextDatum(req->key);
+	values[1] = PointerGetDatum(arr);
+	inv_execute(PLAN_IDEM_STORE, values, NULL, false, 0);
+}
+
+static Datum *
+stored_texts(ArrayType *result, int *n)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+
+	deconstruct_array(result, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, n);
+	return elems;
+}
+
+static Datum
+parse_record(Datum stored, TupleDesc tupdesc)
+{
+	return OidInputFunctionCall(F_RECORD_IN, TextDatumGetCString(stored),
+								tupdesc->tdtypeid, tupdesc->tdtypmod);
+}
+
+Datum
+inv_idem_replay_one(ArrayType *result, TupleDesc tupdesc)
+{
+	int			n;
+	Datum	   *elems = stored_texts(result, &n);
+
+	if (n != 1)
+		elog(ERROR, "stored idempotent result has %d rows, expected 1", n);
+	return parse_record(elems[0], tupdesc);
+}
+
+/* Replay into a set-returning function set up with InitMaterializedSRF */
+void
+inv_idem_replay_set(FunctionCallInfo fcinfo, ArrayType *result)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int			n;
+	Datum	   *elems = stored_texts(result, &n);
+
+	for (int i = 0; i < n; i++)
+	{
+		HeapTupleHeader hdr = DatumGetHeapTupleHeader(parse_record(elems[i],
+																   rsinfo->setDesc));
+		HeapTupleData tuple;
+
+		tuple.t_len = HeapTupleHeaderGetDatumLength(hdr);
+		ItemPointerSetInvalid(&tuple.t_self);
+		tuple.t_tableOid = InvalidOid;
+		tuple.t_data = hdr;
+		tuplestore_puttuple(rsinfo->setResult, &tuple);
+	}
+}

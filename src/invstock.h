@@ -1,0 +1,240 @@
+/*
+ * invstock.h
+ *		Declarations shared by every source file of the invstock extension.
+ *
+ * The extension is split by job: module.c (init, settings), errors.c (SQLSTATE
+ * mapping), plans.c (SPI plan cache), call.c (running internal SQL as the
+ * extension owner), args.c (argument validation), level.c (the level type and
+ * stock status), stockrow.c (locking and changing one stock row), holds.c
+ * (the reservation table), idempotency.c, ledger.c (writing movements),
+ * triggers.c, and one file per family of SQL functions.
+ */
+#ifndef INVSTOCK_H
+#define INVSTOCK_H
+
+#include "postgres.h"
+
+#include "access/htup.h"
+#include "access/tupdesc.h"
+#include "datatype/timestamp.h"
+#include "utils/timestamp.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "utils/array.h"
+#include "utils/elog.h"
+
+#define INV_SCHEMA "invstock"
+#define INV_NAME_MAX 255		/* characters in a sku, location, reference */
+#define INV_TEXT_MAX 1000		/* characters in a reason, notes, actor */
+
+/* ---------- settings (module.c) ---------- */
+extern char *inv_default_location;
+extern char *inv_reservation_ttl;
+extern int	inv_low_stock_threshold;
+extern char *inv_idempotency_retention;
+extern bool inv_http_errors;
+
+extern bool inv_reservation_ttl_value(Interval *out);
+extern void inv_idempotency_retention_value(Interval *out);
+
+/* ---------- errors (errors.c) ---------- */
+extern int	inv_errcode(int sqlerrcode);
+
+/*
+ * INV_ERROR(code, ...) raises an invstock error whose SQLSTATE is replaced by
+ * PTnnn when invstock.http_errors is on.
+ */
+#define INV_ERROR(code, ...) \
+	ereport(ERROR, (errcode(inv_errcode(code)), __VA_ARGS__))
+
+/* ---------- plan cache (plans.c) ---------- */
+typedef enum InvPlanId
+{
+	PLAN_LOCK_STOCK,
+	PLAN_POLICY,
+	PLAN_POLICY_SHARE,
+	PLAN_INSERT_SKU,
+	PLAN_INSERT_LOCATION,
+	PLAN_INSERT_STOCK,
+	PLAN_UPDATE_STOCK,
+	PLAN_EXPIRED_HOLDS,
+	PLAN_NEXT_EXPIRY,
+	PLAN_HOLD_ADD,
+	PLAN_HOLD_FIND,
+	PLAN_HOLD_FIND_ANON,
+	PLAN_HOLD_TAKE,
+	PLAN_HOLD_GET,
+	PLAN_HOLDS_OF_REFERENCE,
+	PLAN_INSERT_MOVEMENT,
+	PLAN_LEDGER_SUM,
+	PLAN_HOLDS_SUM,
+	PLAN_IDEM_CLAIM,
+	PLAN_IDEM_GET,
+	PLAN_IDEM_STORE,
+	PLAN_IDEM_PURGE,
+	PLAN_NEXT_TRANSFER_ID,
+	PLAN_LEVEL,
+	PLAN_LEVEL_AT,
+	PLAN_CONFIGURE_SKU,
+	PLAN_LOCK_SKU_STOCK,
+	PLAN_SET_STOCK_POLICY,
+	PLAN_SYNC_SCOPE,
+	PLAN_ORPHAN_HOLDS,
+	PLAN_LEDGER_ORPHANS,
+	INV_NUM_PLANS
+} InvPlanId;
+
+extern int	inv_execute(InvPlanId id, Datum *values, const char *nulls,
+						bool read_only, long count);
+extern int64 inv_result_int64(int row, int col, bool *isnull);
+extern bool inv_result_bool(int row, int col, bool *isnull);
+extern TimestampTz inv_result_timestamptz(int row, int col, bool *isnull);
+extern char *inv_result_text(int row, int col, MemoryContext cxt);
+
+/* ---------- calls run as the extension owner (call.c) ---------- */
+typedef struct InvCall
+{
+	MemoryContext caller_cxt;	/* where results must live */
+	Oid			caller_userid;
+	int			caller_sec_context;
+	TimestampTz now;			/* transaction timestamp */
+} InvCall;
+
+extern void inv_call_begin(InvCall *call);
+extern void inv_call_end(InvCall *call);
+extern Oid	inv_owner(void);
+extern char *inv_actor(const char *explicit_actor, Oid userid, MemoryContext cxt);
+
+/* ---------- argument validation (args.c) ---------- */
+extern char *inv_arg_name(FunctionCallInfo fcinfo, int argno, const char *what,
+						  bool required);
+extern char *inv_arg_location(FunctionCallInfo fcinfo, int argno, const char *what);
+extern int64 inv_arg_qty(FunctionCallInfo fcinfo, int argno, const char *what,
+						 bool required, bool *isnull);
+extern char *inv_arg_text(FunctionCallInfo fcinfo, int argno, const char *what,
+						  int min_chars, bool required);
+extern char *inv_arg_key(FunctionCallInfo fcinfo, int argno);
+extern bool inv_arg_ttl(FunctionCallInfo fcinfo, int argno, TimestampTz now,
+						TimestampTz *expires_at);
+extern void inv_check_name(const char *value, const char *what);
+extern void inv_require_arg(FunctionCallInfo fcinfo, int argno, const char *what);
+extern int64 inv_add_checked(int64 a, int64 b, const char *sku,
+							 const char *location, const char *what);
+
+/* ---------- one stock row of a (sku, location) (stockrow.c) ---------- */
+typedef struct StockRow
+{
+	char	   *sku;
+	char	   *location;
+	int16		slot;
+	bool		exists;
+	int64		on_hand;
+	int64		reserved;
+	bool		track_inventory;
+	bool		allow_backorder;
+	bool		threshold_isnull;
+	int64		threshold;
+	bool		next_expiry_isnull;
+	TimestampTz next_expiry;
+	bool		last_counted_isnull;
+	TimestampTz last_counted_at;
+	TimestampTz updated_at;
+} StockRow;
+
+/* What a function tells the trigger about the movement it is about to cause */
+typedef struct MovementContext
+{
+	const char *sku;
+	const char *location;
+	int16		slot;
+	const char *kind;
+	const char *reference;
+	const char *reason;
+	const char *actor;
+	const char *idempotency_key;
+	bool		has_transfer_id;
+	int64		transfer_id;
+	bool		record_zero;	/* write a movement even if nothing changed */
+	bool		policy_change;	/* inv_configure may change the policy copy */
+} MovementContext;
+
+extern MovementContext *inv_pending_movement;
+
+typedef enum StockMissing
+{
+	STOCK_MISSING_ERROR,		/* unknown SKU or (sku, location) -> P0002 */
+	STOCK_MISSING_CREATE,		/* create the SKU, location and row */
+	STOCK_MISSING_CREATE_ROW,	/* SKU must exist; create location and row */
+	STOCK_MISSING_CREATE_BACKORDER, /* create row only for backorder SKUs */
+	STOCK_MISSING_OK			/* return exists = false */
+} StockMissing;
+
+extern void inv_lock_stock(InvCall *call, const char *sku, const char *location,
+						   StockMissing missing, StockRow *row);
+extern void inv_expire_holds(InvCall *call, StockRow *row, const char *actor);
+extern void inv_apply_stock(InvCall *call, StockRow *row, int64 new_on_hand,
+							int64 new_reserved, bool counted,
+							MovementContext *ctx);
+extern void inv_movement_context_init(MovementContext *ctx, const StockRow *row,
+									  const char *kind, const char *actor,
+									  const char *idempotency_key);
+extern void inv_reset_pending_movement(void);
+
+/* ---------- holds (holds.c) ---------- */
+typedef struct Hold
+{
+	int64		id;
+	int64		qty;
+	bool		found;
+} Hold;
+
+extern void inv_hold_add(InvCall *call, const StockRow *row, const char *reference,
+						 int64 qty, bool has_expiry, TimestampTz expires_at,
+						 const char *notes);
+extern Hold inv_hold_find(const StockRow *row, const char *reference);
+extern void inv_hold_take(InvCall *call, int64 hold_id, int64 qty, const char *action);
+extern int64 inv_hold_open_qty(int64 hold_id);
+extern void inv_settle_hold(InvCall *call, StockRow *row, const char *reference,
+							Hold hold, bool qty_isnull, int64 qty, bool finalize,
+							const char *reason, const char *actor,
+							const char *idempotency_key);
+
+/* ---------- level type and status (level.c) ---------- */
+extern const char *inv_status(int64 available, bool track_inventory,
+							  bool allow_backorder, bool threshold_isnull,
+							  int64 threshold);
+extern bool inv_is_low(int64 available, bool threshold_isnull, int64 threshold);
+extern HeapTuple inv_level_tuple(TupleDesc tupdesc, const StockRow *row);
+extern TupleDesc inv_result_tupdesc(FunctionCallInfo fcinfo);
+
+/* ---------- idempotency (idempotency.c) ---------- */
+typedef struct IdemRequest
+{
+	const char *key;			/* NULL: no idempotency */
+	const char *operation;
+	StringInfoData args;		/* canonical arguments */
+} IdemRequest;
+
+extern void inv_idem_init(IdemRequest *req, const char *operation, const char *key);
+extern void inv_idem_arg_text(IdemRequest *req, const char *value);
+extern void inv_idem_arg_int64(IdemRequest *req, bool isnull, int64 value);
+extern void inv_idem_arg_interval(IdemRequest *req, FunctionCallInfo fcinfo, int argno);
+extern bool inv_idem_claim(InvCall *call, IdemRequest *req, ArrayType **replay);
+extern void inv_idem_store(IdemRequest *req, HeapTuple *tuples, int ntuples,
+						   TupleDesc tupdesc);
+extern Datum inv_idem_replay_one(ArrayType *result, TupleDesc tupdesc);
+extern void inv_idem_replay_set(FunctionCallInfo fcinfo, ArrayType *result);
+
+/* ---------- ledger (ledger.c) ---------- */
+extern void inv_write_movement(const char *sku, const char *location, int16 slot,
+							   const char *kind, int64 on_hand_delta,
+							   int64 reserved_delta, int64 on_hand_after,
+							   int64 reserved_after, const MovementContext *ctx);
+extern void inv_ledger_sum(const char *sku, const char *location, int16 slot,
+						   int64 *on_hand, int64 *reserved);
+
+/* ---------- set-returning helpers (level.c) ---------- */
+extern void inv_srf_put(FunctionCallInfo fcinfo, HeapTuple tuple);
+
+#endif							/* INVSTOCK_H */

@@ -1,0 +1,375 @@
+/*
+ * orders.c
+ *		inv_reserve_order, inv_release_order and inv_finalize_order: all the
+ *		lines of one order reference, all or nothing.
+ *
+ * Lines are parsed and validated before anything is locked, lines naming the
+ * same (sku, location) are summed, and rows are locked in (sku, location)
+ * byte order, so two orders naming the same SKUs in any order never deadlock.
+ */
+#include "invstock.h"
+
+#include "funcapi.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+
+PG_FUNCTION_INFO_V1(inv_reserve_order);
+PG_FUNCTION_INFO_V1(inv_release_order);
+PG_FUNCTION_INFO_V1(inv_finalize_order);
+
+typedef struct OrderLine
+{
+	char	   *sku;
+	char	   *location;
+	int64		qty;
+	int64		hold_id;		/* release/finalize: the hold to settle */
+} OrderLine;
+
+pg_attribute_noreturn() static void bad_line(int lineno, const char *fmt, const char *arg);
+
+static void
+bad_line(int lineno, const char *fmt, const char *arg)
+{
+	INV_ERROR(ERRCODE_INVALID_PARAMETER_VALUE,
+			  errmsg("invalid lines: line %d %s", lineno, psprintf(fmt, arg)),
+			  errhint("lines must be a JSON array of objects {\"sku\": text, \"qty\": integer >= 0, \"location\": text or null}."));
+	pg_unreachable();
+}
+
+/* A JSON number that is a whole, non-negative bigint */
+static int64
+line_qty(JsonbValue *v, int lineno)
+{
+	char	   *s;
+	char	   *dot;
+	char	   *end;
+	long long	q;
+
+	if (v == NULL || v->type != jbvNumeric)
+		bad_line(lineno, "%s", "needs \"qty\" as a number");
+	s = DatumGetCString(DirectFunctionCall1(numeric_out,
+											NumericGetDatum(v->val.numeric)));
+	dot = strchr(s, '.');
+	if (dot)
+	{
+		for (char *p = dot + 1; *p; p++)
+			if (*p != '0')
+				bad_line(lineno, "has a fractional \"qty\" %s", s);
+		*dot = '\0';
+	}
+	if (s[0] == '-' && strcmp(s, "-0") != 0)
+		bad_line(lineno, "has a negative \"qty\" %s", s);
+	errno = 0;
+	q = strtoll(s, &end, 10);
+	if (errno == ERANGE || *end != '\0')
+		INV_ERROR(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
+				  errmsg("invalid lines: line %d has a \"qty\" out of range for bigint",
+						 lineno));
+	return (int64) q;
+}
+
+static char *
+line_name(JsonbValue *v, int lineno, const char *key, bool required)
+{
+	char	   *s;
+
+	if (v == NULL || v->type == jbvNull)
+	{
+		if (required)
+			bad_line(lineno, "needs \"%s\" as a string", key);
+		return NULL;
+	}
+	if (v->type != jbvString)
+		bad_line(lineno, "needs \"%s\" as a string", key);
+	s = pnstrdup(v->val.string.val, v->val.string.len);
+	if (s[0] == '\0' || pg_mbstrlen(s) > INV_NAME_MAX)
+		INV_ERROR(ERRCODE_INVALID_PARAMETER_VALUE,
+				  errmsg("invalid lines: line %d has an empty or longer than %d characters \"%s\"",
+						 lineno, INV_NAME_MAX, key));
+	return s;
+}
+
+static int
+line_cmp(const void *a, const void *b)
+{
+	const OrderLine *x = a;
+	const OrderLine *y = b;
+	int			c = strcmp(x->sku, y->sku);
+
+	return c != 0 ? c : strcmp(x->location, y->location);
+}
+
+/* Parse, validate, sort and merge the lines of inv_reserve_order */
+static OrderLine *
+parse_lines(Jsonb *jb, int *nlines)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	int			n = 0;
+	int			cap;
+	OrderLine  *lines;
+	int			merged;
+
+	if (!JB_ROOT_IS_ARRAY(jb) || JB_ROOT_IS_SCALAR(jb))
+		INV_ERROR(ERRCODE_INVALID_PARAMETER_VALUE,
+				  errmsg("invalid lines: not a JSON array"),
+				  errhint("lines must be a JSON array of objects {\"sku\": text, \"qty\": integer >= 0, \"location\": text or null}."));
+	cap = JB_ROOT_COUNT(jb);
+	if (cap == 0)
+		INV_ERROR(ERRCODE_INVALID_PARAMETER_VALUE,
+				  errmsg("invalid lines: the order has no lines"));
+	lines = palloc(sizeof(OrderLine) * cap);
+
+	it = JsonbIteratorInit(&jb->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		JsonbContainer *obj;
+		JsonbIterator *oit;
+		JsonbValue	k;
+		JsonbIteratorToken otok;
+		int			lineno;
+
+		if (tok != WJB_ELEM)
+			continue;
+		lineno = n + 1;
+		if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+			bad_line(lineno, "%s", "is not a JSON object");
+		obj = v.val.binary.data;
+
+		/* refuse unknown keys: a misspelt "quantity" must not be ignored */
+		oit = JsonbIteratorInit(obj);
+		while ((otok = JsonbIteratorNext(&oit, &k, true)) != WJB_DONE)
+		{
+			if (otok != WJB_KEY)
+				continue;
+			if (!((k.val.string.len == 3 && memcmp(k.val.string.val, "sku", 3) == 0) ||
+				  (k.val.string.len == 3 && memcmp(k.val.string.val, "qty", 3) == 0) ||
+				  (k.val.string.len == 8 && memcmp(k.val.string.val, "location", 8) == 0)))
+				bad_line(lineno, "has unknown key \"%s\"",
+						 pnstrdup(k.val.string.val, Min(k.val.string.len, 64)));
+		}
+
+		lines[n].sku = line_name(getKeyJsonValueFromContainer(obj, "sku", 3, NULL),
+								 lineno, "sku", true);
+		lines[n].location = line_name(getKeyJsonValueFromContainer(obj, "location", 8, NULL),
+									  lineno, "location", false);
+		if (lines[n].location == NULL)
+			lines[n].location = pstrdup(inv_default_location);
+		lines[n].qty = line_qty(getKeyJsonValueFromContainer(obj, "qty", 3, NULL), lineno);
+		lines[n].hold_id = 0;
+		n++;
+	}
+
+	qsort(lines, n, sizeof(OrderLine), line_cmp);
+	merged = 0;
+	for (int i = 0; i < n; i++)
+	{
+		if (merged > 0 && line_cmp(&lines[merged - 1], &lines[i]) == 0)
+			lines[merged - 1].qty = inv_add_checked(lines[merged - 1].qty, lines[i].qty,
+													lines[i].sku, lines[i].location,
+													"qty of the order lines");
+		else
+			lines[merged++] = lines[i];
+	}
+	*nlines = merged;
+	return lines;
+}
+
+static void
+put_level(FunctionCallInfo fcinfo, InvCall *call, const StockRow *row,
+		  HeapTuple *results, int *nresults)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext old = MemoryContextSwitchTo(call->caller_cxt);
+
+	results[*nresults] = inv_level_tuple(rsinfo->setDesc, row);
+	MemoryContextSwitchTo(old);
+	inv_srf_put(fcinfo, results[*nresults]);
+	(*nresults)++;
+}
+
+/*
+ * inv_reserve_order(reference, lines, ttl, idempotency_key)
+ */
+Datum
+inv_reserve_order(PG_FUNCTION_ARGS)
+{
+	char	   *reference = inv_arg_name(fcinfo, 0, "reference", true);
+	Jsonb	   *jb;
+	char	   *key = inv_arg_key(fcinfo, 3);
+	TimestampTz expires_at = 0;
+	bool		has_expiry;
+	OrderLine  *lines;
+	int			nlines;
+	IdemRequest req;
+	InvCall		call;
+	ArrayType  *replay;
+	HeapTuple  *results;
+	int			nresults = 0;
+	char	   *actor = NULL;
+
+	inv_require_arg(fcinfo, 1, "lines");
+	jb = PG_GETARG_JSONB_P(1);
+	has_expiry = inv_arg_ttl(fcinfo, 2, GetCurrentTransactionStartTimestamp(),
+							 &expires_at);
+	lines = parse_lines(jb, &nlines);
+
+	InitMaterializedSRF(fcinfo, 0);
+
+	inv_idem_init(&req, "inv_reserve_order", key);
+	inv_idem_arg_text(&req, reference);
+	for (int i = 0; i < nlines; i++)
+	{
+		inv_idem_arg_text(&req, lines[i].sku);
+		inv_idem_arg_text(&req, lines[i].location);
+		inv_idem_arg_int64(&req, false, lines[i].qty);
+	}
+	inv_idem_arg_interval(&req, fcinfo, 2);
+
+	inv_call_begin(&call);
+	if (inv_idem_claim(&call, &req, &replay))
+	{
+		inv_call_end(&call);
+		inv_idem_replay_set(fcinfo, replay);
+		return (Datum) 0;
+	}
+
+	results = MemoryContextAlloc(call.caller_cxt, sizeof(HeapTuple) * nlines);
+	for (int i = 0; i < nlines; i++)
+	{
+		StockRow	row;
+
+		inv_lock_stock(&call, lines[i].sku, lines[i].location,
+					   STOCK_MISSING_CREATE_BACKORDER, &row);
+		if (row.track_inventory && lines[i].qty > 0)
+		{
+			int64		available;
+			int64		new_reserved;
+			MovementContext ctx;
+
+			if (actor == NULL)
+				actor = inv_actor(NULL, call.caller_userid, call.caller_cxt);
+			inv_expire_holds(&call, &row, actor);
+			available = row.on_hand - row.reserved;
+			if (!row.allow_backorder && lines[i].qty > available)
+				INV_ERROR(ERRCODE_CHECK_VIOLATION,
+						  errmsg("not enough stock available for SKU \"%s\" at location \"%s\"",
+								 row.sku, row.location),
+						  errdetail("Available: " INT64_FORMAT ", requested: " INT64_FORMAT
+									" for order \"%s\".", available, lines[i].qty, reference));
+			new_reserved = inv_add_checked(row.reserved, lines[i].qty, row.sku,
+										   row.location, "reserved");
+			inv_hold_add(&call, &row, reference, lines[i].qty, has_expiry,
+						 expires_at, NULL);
+			if (has_expiry && (row.next_expiry_isnull || expires_at < row.next_expiry))
+			{
+				row.next_expiry = expires_at;
+				row.next_expiry_isnull = false;
+			}
+			inv_movement_context_init(&ctx, &row, "reserve", actor, key);
+			ctx.reference = reference;
+			inv_apply_stock(&call, &row, row.on_hand, new_reserved, false, &ctx);
+		}
+		put_level(fcinfo, &call, &row, results, &nresults);
+	}
+
+	inv_idem_store(&req, results, nresults,
+				   ((ReturnSetInfo *) fcinfo->resultinfo)->setDesc);
+	inv_call_end(&call);
+	return (Datum) 0;
+}
+
+/*
+ * Shared body of inv_release_order and inv_finalize_order: settle every open
+ * hold of reference, rows locked in (sku, location) order.
+ */
+static Datum
+settle_order(FunctionCallInfo fcinfo, bool finalize, const char *reason, int key_argno)
+{
+	char	   *reference = inv_arg_name(fcinfo, 0, "reference", true);
+	char	   *key = inv_arg_key(fcinfo, key_argno);
+	IdemRequest req;
+	InvCall		call;
+	ArrayType  *replay;
+	HeapTuple  *results;
+	int			nresults = 0;
+	int			n;
+	OrderLine  *holds;
+	Datum		values[1];
+	char	   *actor;
+
+	InitMaterializedSRF(fcinfo, 0);
+
+	inv_idem_init(&req, finalize ? "inv_finalize_order" : "inv_release_order", key);
+	inv_idem_arg_text(&req, reference);
+	inv_idem_arg_text(&req, reason);
+
+	inv_call_begin(&call);
+	if (inv_idem_claim(&call, &req, &replay))
+	{
+		inv_call_end(&call);
+		inv_idem_replay_set(fcinfo, replay);
+		return (Datum) 0;
+	}
+
+	values[0] = CStringGetTextDatum(reference);
+	n = inv_execute(PLAN_HOLDS_OF_REFERENCE, values, NULL, false, 0);
+	holds = palloc(sizeof(OrderLine) * (n + 1));
+	for (int i = 0; i < n; i++)
+	{
+		holds[i].sku = inv_result_text(i, 1, CurrentMemoryContext);
+		holds[i].location = inv_result_text(i, 2, CurrentMemoryContext);
+		holds[i].hold_id = inv_result_int64(i, 4, NULL);
+	}
+	if (n == 0)
+		INV_ERROR(ERRCODE_NO_DATA_FOUND,
+				  errmsg("no open holds for reference \"%s\"", reference));
+
+	actor = inv_actor(NULL, call.caller_userid, call.caller_cxt);
+	results = MemoryContextAlloc(call.caller_cxt, sizeof(HeapTuple) * n);
+	for (int i = 0; i < n; i++)
+	{
+		StockRow	row;
+		Hold		hold;
+
+		inv_lock_stock(&call, holds[i].sku, holds[i].location, STOCK_MISSING_ERROR, &row);
+		inv_expire_holds(&call, &row, actor);
+		/* re-read the hold now that its row is locked: it may have closed */
+		hold.id = holds[i].hold_id;
+		hold.qty = inv_hold_open_qty(hold.id);
+		hold.found = hold.qty >= 0;
+		if (hold.found)
+			inv_settle_hold(&call, &row, reference, hold, true, 0, finalize,
+							reason, actor, key);
+		put_level(fcinfo, &call, &row, results, &nresults);
+	}
+
+	inv_idem_store(&req, results, nresults,
+				   ((ReturnSetInfo *) fcinfo->resultinfo)->setDesc);
+	inv_call_end(&call);
+	return (Datum) 0;
+}
+
+/*
+ * inv_release_order(reference, reason, idempotency_key)
+ */
+Datum
+inv_release_order(PG_FUNCTION_ARGS)
+{
+	char	   *reason = inv_arg_text(fcinfo, 1, "reason", 0, false);
+
+	return settle_order(fcinfo, false, reason, 2);
+}
+
+/*
+ * inv_finalize_order(reference, idempotency_key)
+ */
+Datum
+inv_finalize_order(PG_FUNCTION_ARGS)
+{
+	return settle_order(fcinfo, true, NULL, 1);
+}

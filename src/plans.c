@@ -1,0 +1,346 @@
+/*
+ * plans.c
+ *		The SPI plan cache: every internal query of invstock, prepared once per
+ *		backend with SPI_prepare + SPI_keepplan and re-prepared if it becomes
+ *		invalid.  Plans are kept in an array indexed by InvPlanId (a perfect
+ *		hash: the key is the query's number).
+ *
+ * Every name is schema-qualified and every operator is written as
+ * OPERATOR(pg_catalog.x), so the caller's search_path cannot change what a
+ * query means; values are always $n parameters.
+ */
+#include "invstock.h"
+
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+
+#define EQ " OPERATOR(pg_catalog.=) "
+#define ROWKEY(s) s "sku" EQ "$1 AND " s "location" EQ "$2 AND " s "slot" EQ "$3"
+#define OPEN "status" EQ "'open'"
+
+typedef struct InvPlanDef
+{
+	const char *sql;
+	int			nargs;
+	Oid			argtypes[16];
+} InvPlanDef;
+
+static const InvPlanDef plan_defs[INV_NUM_PLANS] = {
+	[PLAN_LOCK_STOCK] = {
+		"SELECT s.on_hand, s.reserved, s.track_inventory, s.allow_backorder,"
+		" p.low_stock_threshold, s.next_expiry, s.last_counted_at, s.updated_at"
+		" FROM invstock.stock s JOIN invstock.sku p ON p.sku" EQ "s.sku"
+		" WHERE " ROWKEY("s.") " FOR UPDATE OF s",
+		3, {TEXTOID, TEXTOID, INT2OID}
+	},
+	[PLAN_POLICY] = {
+		"SELECT track_inventory, allow_backorder, low_stock_threshold"
+		" FROM invstock.sku WHERE sku" EQ "$1",
+		1, {TEXTOID}
+	},
+	[PLAN_POLICY_SHARE] = {
+		"SELECT track_inventory, allow_backorder, low_stock_threshold"
+		" FROM invstock.sku WHERE sku" EQ "$1 FOR SHARE",
+		1, {TEXTOID}
+	},
+	[PLAN_INSERT_SKU] = {
+		"INSERT INTO invstock.sku (sku) VALUES ($1) ON CONFLICT DO NOTHING",
+		1, {TEXTOID}
+	},
+	[PLAN_INSERT_LOCATION] = {
+		"INSERT INTO invstock.location (location) VALUES ($1) ON CONFLICT DO NOTHING",
+		1, {TEXTOID}
+	},
+	[PLAN_INSERT_STOCK] = {
+		"INSERT INTO invstock.stock (sku, location, slot, track_inventory,"
+		" allow_backorder, created_at, updated_at)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT DO NOTHING",
+		6, {TEXTOID, TEXTOID, INT2OID, BOOLOID, BOOLOID, TIMESTAMPTZOID}
+	},
+	[PLAN_UPDATE_STOCK] = {
+		"UPDATE invstock.stock SET on_hand = $4, reserved = $5, next_expiry = $6,"
+		" updated_at = $7, last_counted_at = $8 WHERE " ROWKEY(""),
+		8, {TEXTOID, TEXTOID, INT2OID, INT8OID, INT8OID, TIMESTAMPTZOID,
+		TIMESTAMPTZOID, TIMESTAMPTZOID}
+	},
+	[PLAN_EXPIRED_HOLDS] = {
+		"SELECT id, reference, qty FROM invstock.reservation"
+		" WHERE " ROWKEY("") " AND " OPEN
+		" AND expires_at OPERATOR(pg_catalog.<=) $4 ORDER BY id",
+		4, {TEXTOID, TEXTOID, INT2OID, TIMESTAMPTZOID}
+	},
+	[PLAN_NEXT_EXPIRY] = {
+		"SELECT pg_catalog.min(expires_at) FROM invstock.reservation"
+		" WHERE " ROWKEY("") " AND " OPEN
+		" AND expires_at OPERATOR(pg_catalog.>) $4",
+		4, {TEXTOID, TEXTOID, INT2OID, TIMESTAMPTZOID}
+	},
+	[PLAN_HOLD_ADD] = {
+		"INSERT INTO invstock.reservation AS r (sku, location, slot, reference, qty,"
+		" expires_at, notes, created_at, updated_at)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)"
+		" ON CONFLICT (sku, location, slot, reference) WHERE " OPEN
+		" DO UPDATE SET qty = r.qty OPERATOR(pg_catalog.+) excluded.qty,"
+		" expires_at = COALESCE(excluded.expires_at, r.expires_at),"
+		" notes = COALESCE(excluded.notes, r.notes),"
+		" updated_at = excluded.updated_at",
+		8, {TEXTOID, TEXTOID, INT2OID, TEXTOID, INT8OID, TIMESTAMPTZOID,
+		TEXTOID, TIMESTAMPTZOID}
+	},
+	[PLAN_HOLD_FIND] = {
+		"SELECT id, qty FROM invstock.reservation WHERE " ROWKEY("")
+		" AND reference" EQ "$4 AND " OPEN,
+		4, {TEXTOID, TEXTOID, INT2OID, TEXTOID}
+	},
+	[PLAN_HOLD_FIND_ANON] = {
+		"SELECT id, qty FROM invstock.reservation WHERE " ROWKEY("")
+		" AND reference IS NULL AND " OPEN,
+		3, {TEXTOID, TEXTOID, INT2OID}
+	},
+	[PLAN_HOLD_TAKE] = {
+		"UPDATE invstock.reservation SET"
+		" qty = qty OPERATOR(pg_catalog.-) $2,"
+		" qty_finalized = qty_finalized OPERATOR(pg_catalog.+)"
+		"   CASE WHEN $3" EQ "'finalized' THEN $2 ELSE 0 END,"
+		" qty_released = qty_released OPERATOR(pg_catalog.+)"
+		"   CASE WHEN $3" EQ "'released' THEN $2 ELSE 0 END,"
+		" qty_expired = qty_expired OPERATOR(pg_catalog.+)"
+		"   CASE WHEN $3" EQ "'expired' THEN $2 ELSE 0 END,"
+		" status = CASE WHEN qty" EQ "$2 THEN $3 ELSE status END,"
+		" closed_at = CASE WHEN qty" EQ "$2 THEN $4 ELSE closed_at END,"
+		" updated_at = $4"
+		" WHERE id" EQ "$1",
+		4, {INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID}
+	},
+	[PLAN_HOLD_GET] = {
+		"SELECT qty FROM invstock.reservation WHERE id" EQ "$1 AND " OPEN,
+		1, {INT8OID}
+	},
+	[PLAN_HOLDS_OF_REFERENCE] = {
+		"SELECT sku, location, slot, id FROM invstock.reservation"
+		" WHERE reference" EQ "$1 AND " OPEN
+		" ORDER BY sku, location, slot, id",
+		1, {TEXTOID}
+	},
+	[PLAN_INSERT_MOVEMENT] = {
+		"INSERT INTO invstock.movement (at, sku, location, slot, kind,"
+		" on_hand_delta, reserved_delta, on_hand_after, reserved_after,"
+		" reference, reason, actor, idempotency_key, transfer_id, txid)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+		15, {TIMESTAMPTZOID, TEXTOID, TEXTOID, INT2OID, TEXTOID, INT8OID, INT8OID,
+		INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, INT8OID}
+	},
+	[PLAN_LEDGER_SUM] = {
+		"SELECT COALESCE(pg_catalog.sum(on_hand_delta), 0)::pg_catalog.int8,"
+		" COALESCE(pg_catalog.sum(reserved_delta), 0)::pg_catalog.int8"
+		" FROM invstock.movement WHERE " ROWKEY(""),
+		3, {TEXTOID, TEXTOID, INT2OID}
+	},
+	[PLAN_HOLDS_SUM] = {
+		"SELECT COALESCE(pg_catalog.sum(qty), 0)::pg_catalog.int8"
+		" FROM invstock.reservation WHERE " ROWKEY("") " AND " OPEN,
+		3, {TEXTOID, TEXTOID, INT2OID}
+	},
+	[PLAN_IDEM_CLAIM] = {
+		"INSERT INTO invstock.idempotency (idempotency_key, operation,"
+		" request_hash, created_at) VALUES ($1, $2, $3, $4)"
+		" ON CONFLICT DO NOTHING",
+		4, {TEXTOID, TEXTOID, BYTEAOID, TIMESTAMPTZOID}
+	},
+	[PLAN_IDEM_GET] = {
+		"SELECT operation, request_hash, result FROM invstock.idempotency"
+		" WHERE idempotency_key" EQ "$1",
+		1, {TEXTOID}
+	},
+	[PLAN_IDEM_STORE] = {
+		"UPDATE invstock.idempotency SET result = $2 WHERE idempotency_key" EQ "$1",
+		2, {TEXTOID, TEXTARRAYOID}
+	},
+	[PLAN_IDEM_PURGE] = {
+		"DELETE FROM invstock.idempotency WHERE created_at OPERATOR(pg_catalog.<) $1",
+		1, {TIMESTAMPTZOID}
+	},
+	[PLAN_NEXT_TRANSFER_ID] = {
+		"SELECT pg_catalog.nextval('invstock.transfer_id_seq'::pg_catalog.regclass)",
+		0, {InvalidOid}
+	},
+	[PLAN_LEVEL] = {
+		"SELECT pg_catalog.sum(s.on_hand)::pg_catalog.int8,"
+		" pg_catalog.sum(s.reserved)::pg_catalog.int8,"
+		" p.track_inventory, p.allow_backorder, p.low_stock_threshold,"
+		" pg_catalog.max(s.updated_at), pg_catalog.max(s.last_counted_at)"
+		" FROM invstock.stock s JOIN invstock.sku p ON p.sku" EQ "s.sku"
+		" WHERE s.sku" EQ "$1 AND s.location" EQ "$2"
+		" GROUP BY p.sku, p.track_inventory, p.allow_backorder, p.low_stock_threshold",
+		2, {TEXTOID, TEXTOID}
+	},
+	[PLAN_LEVEL_AT] = {
+		"SELECT COALESCE(pg_catalog.sum(on_hand_delta), 0)::pg_catalog.int8,"
+		" COALESCE(pg_catalog.sum(reserved_delta), 0)::pg_catalog.int8,"
+		" pg_catalog.max(at)"
+		" FROM invstock.movement WHERE sku" EQ "$1 AND location" EQ "$2"
+		" AND at OPERATOR(pg_catalog.<=) $3",
+		3, {TEXTOID, TEXTOID, TIMESTAMPTZOID}
+	},
+	[PLAN_CONFIGURE_SKU] = {
+		"UPDATE invstock.sku SET"
+		" track_inventory = COALESCE($2, track_inventory),"
+		" allow_backorder = COALESCE($3, allow_backorder),"
+		" low_stock_threshold = COALESCE($4, low_stock_threshold),"
+		" reorder_point = COALESCE($5, reorder_point),"
+		" reorder_quantity = COALESCE($6, reorder_quantity),"
+		" slots = COALESCE($7, slots),"
+		" updated_at = $8"
+		" WHERE sku" EQ "$1 RETURNING *",
+		8, {TEXTOID, BOOLOID, BOOLOID, INT8OID, INT8OID, INT8OID, INT4OID,
+		TIMESTAMPTZOID}
+	},
+	[PLAN_LOCK_SKU_STOCK] = {
+		"SELECT location, slot FROM invstock.stock WHERE sku" EQ "$1"
+		" ORDER BY location, slot FOR UPDATE",
+		1, {TEXTOID}
+	},
+	[PLAN_SET_STOCK_POLICY] = {
+		"UPDATE invstock.stock SET track_inventory = $2, allow_backorder = $3"
+		" WHERE sku" EQ "$1 AND (track_inventory IS DISTINCT FROM $2"
+		" OR allow_backorder IS DISTINCT FROM $3)",
+		3, {TEXTOID, BOOLOID, BOOLOID}
+	},
+	[PLAN_SYNC_SCOPE] = {
+		"SELECT sku, location, slot FROM invstock.stock"
+		" WHERE ($1 IS NULL OR sku" EQ "$1) AND ($2 IS NULL OR location" EQ "$2)"
+		" AND track_inventory ORDER BY sku, location, slot",
+		2, {TEXTOID, TEXTOID}
+	},
+	[PLAN_ORPHAN_HOLDS] = {
+		"SELECT r.id, r.sku, r.location, r.qty FROM invstock.reservation r"
+		" WHERE r." OPEN
+		" AND ($1 IS NULL OR r.sku" EQ "$1) AND ($2 IS NULL OR r.location" EQ "$2)"
+		" AND NOT EXISTS (SELECT FROM invstock.stock s WHERE s.sku" EQ "r.sku"
+		" AND s.location" EQ "r.location AND s.slot" EQ "r.slot)"
+		" ORDER BY r.id",
+		2, {TEXTOID, TEXTOID}
+	},
+	[PLAN_LEDGER_ORPHANS] = {
+		"SELECT m.sku, m.location, m.slot,"
+		" pg_catalog.sum(m.on_hand_delta)::pg_catalog.int8,"
+		" pg_catalog.sum(m.reserved_delta)::pg_catalog.int8"
+		" FROM invstock.movement m"
+		" WHERE ($1 IS NULL OR m.sku" EQ "$1) AND ($2 IS NULL OR m.location" EQ "$2)"
+		" AND NOT EXISTS (SELECT FROM invstock.stock s WHERE s.sku" EQ "m.sku"
+		" AND s.location" EQ "m.location AND s.slot" EQ "m.slot)"
+		" GROUP BY m.sku, m.location, m.slot"
+		" HAVING pg_catalog.sum(m.on_hand_delta) OPERATOR(pg_catalog.<>) 0"
+		" OR pg_catalog.sum(m.reserved_delta) OPERATOR(pg_catalog.<>) 0"
+		" ORDER BY m.sku, m.location, m.slot",
+		2, {TEXTOID, TEXTOID}
+	},
+};
+
+static SPIPlanPtr plans[INV_NUM_PLANS];
+
+static SPIPlanPtr
+inv_plan(InvPlanId id)
+{
+	SPIPlanPtr	plan = plans[id];
+
+	if (plan != NULL && !SPI_plan_is_valid(plan))
+	{
+		SPI_freeplan(plan);
+		plans[id] = plan = NULL;
+	}
+	if (plan == NULL)
+	{
+		const InvPlanDef *def = &plan_defs[id];
+
+		plan = SPI_prepare(def->sql, def->nargs, (Oid *) def->argtypes);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for invstock query %d: %s",
+				 (int) id, SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed for invstock query %d", (int) id);
+		plans[id] = plan;
+	}
+	return plan;
+}
+
+/*
+ * Run one cached query; returns SPI_processed.  The caller must be connected
+ * to SPI and running as the extension owner.
+ */
+int
+inv_execute(InvPlanId id, Datum *values, const char *nulls, bool read_only,
+			long count)
+{
+	int			rc;
+
+	rc = SPI_execute_plan(inv_plan(id), values, nulls, read_only, count);
+	if (rc < 0)
+		elog(ERROR, "invstock query %d failed: %s", (int) id,
+			 SPI_result_code_string(rc));
+	return (int) SPI_processed;
+}
+
+static Datum
+result_datum(int row, int col, bool *isnull)
+{
+	return SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc,
+						 col, isnull);
+}
+
+int64
+inv_result_int64(int row, int col, bool *isnull)
+{
+	bool		n;
+	Datum		d = result_datum(row, col, &n);
+
+	if (isnull)
+		*isnull = n;
+	if (n)
+		return 0;
+	/* slot columns are smallint; everything else is bigint */
+	if (SPI_gettypeid(SPI_tuptable->tupdesc, col) == INT2OID)
+		return DatumGetInt16(d);
+	if (SPI_gettypeid(SPI_tuptable->tupdesc, col) == INT4OID)
+		return DatumGetInt32(d);
+	return DatumGetInt64(d);
+}
+
+bool
+inv_result_bool(int row, int col, bool *isnull)
+{
+	bool		n;
+	Datum		d = result_datum(row, col, &n);
+
+	if (isnull)
+		*isnull = n;
+	return n ? false : DatumGetBool(d);
+}
+
+TimestampTz
+inv_result_timestamptz(int row, int col, bool *isnull)
+{
+	bool		n;
+	Datum		d = result_datum(row, col, &n);
+
+	if (isnull)
+		*isnull = n;
+	return n ? 0 : DatumGetTimestampTz(d);
+}
+
+/* A text column copied into cxt (so it survives SPI_finish); NULL if null */
+char *
+inv_result_text(int row, int col, MemoryContext cxt)
+{
+	bool		n;
+	Datum		d = result_datum(row, col, &n);
+	MemoryContext old;
+	char	   *s;
+
+	if (n)
+		return NULL;
+	old = MemoryContextSwitchTo(cxt);
+	s = TextDatumGetCString(d);
+	MemoryContextSwitchTo(old);
+	return s;
+}

@@ -1,0 +1,178 @@
+/*
+ * reserve.c
+ *		inv_reserve, inv_release and inv_finalize: the life of one hold.
+ */
+#include "invstock.h"
+
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+PG_FUNCTION_INFO_V1(inv_reserve);
+PG_FUNCTION_INFO_V1(inv_release);
+PG_FUNCTION_INFO_V1(inv_finalize);
+
+/*
+ * inv_reserve(sku, qty, location, reference, ttl, idempotency_key, notes)
+ */
+Datum
+inv_reserve(PG_FUNCTION_ARGS)
+{
+	char	   *sku = inv_arg_name(fcinfo, 0, "sku", true);
+	bool		qty_isnull;
+	int64		qty = inv_arg_qty(fcinfo, 1, "qty", true, &qty_isnull);
+	char	   *location = inv_arg_location(fcinfo, 2, "location");
+	char	   *reference = inv_arg_name(fcinfo, 3, "reference", false);
+	char	   *key = inv_arg_key(fcinfo, 5);
+	char	   *notes = inv_arg_text(fcinfo, 6, "notes", 0, false);
+	TimestampTz expires_at = 0;
+	bool		has_expiry;
+	TupleDesc	tupdesc = inv_result_tupdesc(fcinfo);
+	IdemRequest req;
+	InvCall		call;
+	ArrayType  *replay;
+	StockRow	row;
+	HeapTuple	result;
+	MemoryContext old;
+
+	has_expiry = inv_arg_ttl(fcinfo, 4, GetCurrentTransactionStartTimestamp(),
+							 &expires_at);
+
+	inv_idem_init(&req, "inv_reserve", key);
+	inv_idem_arg_text(&req, sku);
+	inv_idem_arg_int64(&req, false, qty);
+	inv_idem_arg_text(&req, location);
+	inv_idem_arg_text(&req, reference);
+	inv_idem_arg_interval(&req, fcinfo, 4);
+	inv_idem_arg_text(&req, notes);
+
+	inv_call_begin(&call);
+	if (inv_idem_claim(&call, &req, &replay))
+	{
+		inv_call_end(&call);
+		return inv_idem_replay_one(replay, tupdesc);
+	}
+
+	inv_lock_stock(&call, sku, location, STOCK_MISSING_CREATE_BACKORDER, &row);
+	if (row.track_inventory && qty > 0)
+	{
+		char	   *actor = inv_actor(NULL, call.caller_userid, call.caller_cxt);
+		int64		available;
+		int64		new_reserved;
+		MovementContext ctx;
+
+		inv_expire_holds(&call, &row, actor);
+		available = row.on_hand - row.reserved;
+		if (!row.allow_backorder && qty > available)
+			INV_ERROR(ERRCODE_CHECK_VIOLATION,
+					  errmsg("not enough stock available for SKU \"%s\" at location \"%s\"",
+							 sku, location),
+					  errdetail("Available: " INT64_FORMAT ", requested: " INT64_FORMAT ".",
+								available, qty));
+		new_reserved = inv_add_checked(row.reserved, qty, sku, location, "reserved");
+
+		inv_hold_add(&call, &row, reference, qty, has_expiry, expires_at, notes);
+		if (has_expiry && (row.next_expiry_isnull || expires_at < row.next_expiry))
+		{
+			row.next_expiry = expires_at;
+			row.next_expiry_isnull = false;
+		}
+		inv_movement_context_init(&ctx, &row, "reserve", actor, key);
+		ctx.reference = reference;
+		ctx.reason = notes;
+		inv_apply_stock(&call, &row, row.on_hand, new_reserved, false, &ctx);
+	}
+
+	old = MemoryContextSwitchTo(call.caller_cxt);
+	result = inv_level_tuple(tupdesc, &row);
+	MemoryContextSwitchTo(old);
+	inv_idem_store(&req, &result, 1, tupdesc);
+	inv_call_end(&call);
+	return HeapTupleGetDatum(result);
+}
+
+/*
+ * Shared body of inv_release and inv_finalize: both take units out of the
+ * hold of reference; finalize also takes them off on_hand.
+ */
+static Datum
+settle(FunctionCallInfo fcinfo, bool finalize, const char *reason, int key_argno)
+{
+	char	   *sku = inv_arg_name(fcinfo, 0, "sku", true);
+	bool		qty_isnull;
+	int64		qty = inv_arg_qty(fcinfo, 1, "qty", false, &qty_isnull);
+	char	   *location = inv_arg_location(fcinfo, 2, "location");
+	char	   *reference = inv_arg_name(fcinfo, 3, "reference", false);
+	char	   *key = inv_arg_key(fcinfo, key_argno);
+	TupleDesc	tupdesc = inv_result_tupdesc(fcinfo);
+	IdemRequest req;
+	InvCall		call;
+	ArrayType  *replay;
+	StockRow	row;
+	HeapTuple	result;
+	MemoryContext old;
+
+	inv_idem_init(&req, finalize ? "inv_finalize" : "inv_release", key);
+	inv_idem_arg_text(&req, sku);
+	inv_idem_arg_int64(&req, qty_isnull, qty);
+	inv_idem_arg_text(&req, location);
+	inv_idem_arg_text(&req, reference);
+	inv_idem_arg_text(&req, reason);
+
+	inv_call_begin(&call);
+	if (inv_idem_claim(&call, &req, &replay))
+	{
+		inv_call_end(&call);
+		return inv_idem_replay_one(replay, tupdesc);
+	}
+
+	inv_lock_stock(&call, sku, location, STOCK_MISSING_ERROR, &row);
+	if (row.track_inventory && (qty_isnull || qty > 0))
+	{
+		char	   *actor = inv_actor(NULL, call.caller_userid, call.caller_cxt);
+		Hold		hold;
+
+		inv_expire_holds(&call, &row, actor);
+		hold = inv_hold_find(&row, reference);
+		if (!hold.found)
+		{
+			if (reference)
+				INV_ERROR(ERRCODE_NO_DATA_FOUND,
+						  errmsg("no open hold for reference \"%s\" of SKU \"%s\" at location \"%s\"",
+								 reference, sku, location));
+			else
+				INV_ERROR(ERRCODE_NO_DATA_FOUND,
+						  errmsg("no open anonymous hold of SKU \"%s\" at location \"%s\"",
+								 sku, location));
+		}
+		inv_settle_hold(&call, &row, reference, hold, qty_isnull, qty, finalize,
+						reason, actor, key);
+	}
+
+	old = MemoryContextSwitchTo(call.caller_cxt);
+	result = inv_level_tuple(tupdesc, &row);
+	MemoryContextSwitchTo(old);
+	inv_idem_store(&req, &result, 1, tupdesc);
+	inv_call_end(&call);
+	return HeapTupleGetDatum(result);
+}
+
+/*
+ * inv_release(sku, qty, location, reference, reason, idempotency_key)
+ */
+Datum
+inv_release(PG_FUNCTION_ARGS)
+{
+	char	   *reason = inv_arg_text(fcinfo, 4, "reason", 0, false);
+
+	return settle(fcinfo, false, reason, 5);
+}
+
+/*
+ * inv_finalize(sku, qty, location, reference, idempotency_key)
+ */
+Datum
+inv_finalize(PG_FUNCTION_ARGS)
+{
+	return settle(fcinfo, true, NULL, 4);
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# test/run-all.sh: build, install and run every invstock test suite in a
+# throwaway PostgreSQL 15 cluster (pg_virtualenv), then print one line
+# "N passed, N failed" over all suites.  Exits non-zero on any failure.
+#
+#   sudo bash test/run-all.sh          (as root: installs the extension)
+#
+# Suites: pg_regress (sql/*.sql vs expected/*.out, one test per file) and
+# pgTAP (test/pgtap/*.sql, one test per assertion).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+top=$(pwd)
+out=$(mktemp -d /tmp/invstock-tests.XXXXXX)
+chmod 755 "$out"
+
+bash test/install-deps.sh >/dev/null || { echo "could not install the dependencies"; echo "0 passed, 1 failed"; exit 1; }
+make -s clean >/dev/null
+if ! make -s >"$out/build.log" 2>&1; then
+    cat "$out/build.log"; echo "build failed"; echo "0 passed, 1 failed"; exit 1
+fi
+if ! make -s install >>"$out/build.log" 2>&1; then
+    cat "$out/build.log"; echo "install failed"; echo "0 passed, 1 failed"; exit 1
+fi
+
+# everything below runs inside one throwaway cluster
+cat >"$out/suites.sh" <<'INNER'
+set -uo pipefail
+top=$1; out=$2
+cd "$top"
+
+echo "== pg_regress"
+make -s installcheck REGRESS_OPTS="--dbname=invstock_regression --outputdir=$out/regress" \
+    >"$out/regress.log" 2>&1
+cat "$out/regress.log" | grep -E '^(test|ok|not ok| ) |\.\.\. ' || true
+reg_pass=$(grep -cE '(\.\.\. ok|^ok [0-9]+ )' "$out/regress.log" || true)
+reg_fail=$(grep -cE '(\.\.\. FAILED|^not ok [0-9]+ )' "$out/regress.log" || true)
+if [ -s "$out/regress/regression.diffs" ]; then
+    echo "-- regression.diffs:"; head -200 "$out/regress/regression.diffs"
+fi
+echo "pg_regress: $reg_pass passed, $reg_fail failed"
+
+echo "== pgTAP"
+createdb invstock_tap
+pg_prove --verbose -d invstock_tap test/pgtap/*.sql >"$out/pgtap.log" 2>&1
+tap_status=$?
+grep -E '^(not ok|ok|#|Failed|Result|Files)' "$out/pgtap.log" | grep -vE '^ok ' || true
+tap_pass=$(grep -cE '^ok [0-9]+' "$out/pgtap.log" || true)
+tap_fail=$(grep -cE '^not ok [0-9]+' "$out/pgtap.log" || true)
+if [ "$tap_status" -ne 0 ] && [ "$tap_fail" -eq 0 ]; then
+    echo "pg_prove exited $tap_status without a failed assertion:"; tail -30 "$out/pgtap.log"
+    tap_fail=1
+fi
+echo "pgTAP: $tap_pass passed, $tap_fail failed"
+
+echo "$((reg_pass + tap_pass)) $((reg_fail + tap_fail))" >"$out/totals"
+INNER
+
+pg_virtualenv -v 15 bash "$out/suites.sh" "$top" "$out"
+if [ ! -s "$out/totals" ]; then
+    echo "the test cluster did not start"; echo "0 passed, 1 failed"; exit 1
+fi
+read -r passed failed <"$out/totals"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
