@@ -18,6 +18,11 @@ BEGIN
 END
 $roles$;
 
+COMMENT ON ROLE invstock_reader IS 'invstock: read the relations and views, call inv_level and inv_level_at.';
+COMMENT ON ROLE invstock_writer IS 'invstock: reader, plus reserve, release, finalize and their _order forms.';
+COMMENT ON ROLE invstock_admin IS 'invstock: writer, plus adjust, count, transfer, sync, configure and direct writes to invstock.stock.';
+COMMENT ON SCHEMA invstock IS 'invstock: product stock kept inside PostgreSQL.';
+
 GRANT invstock_reader TO invstock_writer;
 GRANT invstock_writer TO invstock_admin;
 
@@ -72,6 +77,7 @@ COMMENT ON COLUMN invstock.stock.track_inventory IS 'Copy of the SKU policy, kep
 COMMENT ON COLUMN invstock.stock.allow_backorder IS 'Copy of the SKU policy, kept by inv_configure, read by the triggers.';
 COMMENT ON COLUMN invstock.stock.next_expiry IS 'No open hold of this row expires before this time (NULL: none expires).';
 CREATE INDEX stock_location ON invstock.stock (location);
+COMMENT ON INDEX invstock.stock_location IS 'Finds the stock rows of a location (the location foreign key, location-wide reports).';
 
 CREATE TABLE invstock.reservation (
     id              bigserial PRIMARY KEY,
@@ -100,6 +106,9 @@ CREATE INDEX reservation_open_reference ON invstock.reservation (reference)
     WHERE status OPERATOR(pg_catalog.=) 'open';
 CREATE INDEX reservation_open_expiry ON invstock.reservation (expires_at)
     WHERE status OPERATOR(pg_catalog.=) 'open' AND expires_at IS NOT NULL;
+COMMENT ON INDEX invstock.reservation_open_hold IS 'At most one open hold per (sku, location, slot, reference); NULL reference = the anonymous hold.';
+COMMENT ON INDEX invstock.reservation_open_reference IS 'Finds the open holds of an order reference (inv_release_order, inv_finalize_order).';
+COMMENT ON INDEX invstock.reservation_open_expiry IS 'Finds overdue open holds (inv_sync).';
 
 CREATE TABLE invstock.movement (
     id              bigserial PRIMARY KEY,
@@ -124,6 +133,7 @@ CREATE TABLE invstock.movement (
 COMMENT ON TABLE invstock.movement IS 'The append-only ledger: one row per change of on_hand or reserved, however it was made.';
 COMMENT ON COLUMN invstock.movement.on_hand_after IS 'on_hand of the stock row (slot) after the change.';
 CREATE INDEX movement_sku_location_at ON invstock.movement (sku, location, at);
+COMMENT ON INDEX invstock.movement_sku_location_at IS 'History of one (sku, location): inv_level_at, inv_sync, last_movement_at.';
 
 CREATE TABLE invstock.idempotency (
     idempotency_key text COLLATE "C" PRIMARY KEY,
@@ -134,9 +144,19 @@ CREATE TABLE invstock.idempotency (
 );
 COMMENT ON TABLE invstock.idempotency IS 'One row per committed idempotency key: the operation, a hash of its arguments and its result.';
 CREATE INDEX idempotency_created_at ON invstock.idempotency (created_at);
+COMMENT ON INDEX invstock.idempotency_created_at IS 'Purge of records older than invstock.idempotency_retention (inv_sync).';
 
 CREATE SEQUENCE invstock.transfer_id_seq;
 COMMENT ON SEQUENCE invstock.transfer_id_seq IS 'transfer_id shared by the two movements of one inv_transfer.';
+
+COMMENT ON INDEX invstock.sku_pkey IS 'One policy row per SKU.';
+COMMENT ON INDEX invstock.location_pkey IS 'One row per location.';
+COMMENT ON INDEX invstock.stock_pkey IS 'One stock row per (sku, location, slot); the row functions lock.';
+COMMENT ON INDEX invstock.reservation_pkey IS 'Hold identity.';
+COMMENT ON INDEX invstock.movement_pkey IS 'Movement identity, in the order movements were written.';
+COMMENT ON INDEX invstock.idempotency_pkey IS 'One record per idempotency key: a second claim waits for, then sees, the first.';
+COMMENT ON SEQUENCE invstock.movement_id_seq IS 'Movement ids (dumped with the data so a restore continues the ledger).';
+COMMENT ON SEQUENCE invstock.reservation_id_seq IS 'Hold ids (dumped with the data).';
 
 SELECT pg_catalog.pg_extension_config_dump('invstock.sku', '');
 SELECT pg_catalog.pg_extension_config_dump('invstock.location', '');
@@ -219,6 +239,7 @@ COMMENT ON FUNCTION invstock.stock_guard() IS
 CREATE CONSTRAINT TRIGGER stock_guard
     AFTER INSERT OR UPDATE OR DELETE ON invstock.stock
     FOR EACH ROW EXECUTE FUNCTION invstock.stock_guard();
+COMMENT ON TRIGGER stock_guard ON invstock.stock IS 'Holds every writer to I1/I2 and writes the movement of every change.';
 
 CREATE FUNCTION invstock.movement_append_only() RETURNS trigger
 AS 'MODULE_PATHNAME', 'inv_movement_append_only'
@@ -232,6 +253,11 @@ CREATE TRIGGER movement_append_only
 CREATE TRIGGER movement_no_truncate
     BEFORE TRUNCATE ON invstock.movement
     FOR EACH STATEMENT EXECUTE FUNCTION invstock.movement_append_only();
+-- ALWAYS: the ledger stays append-only even with session_replication_role = replica
+ALTER TABLE invstock.movement ENABLE ALWAYS TRIGGER movement_append_only;
+ALTER TABLE invstock.movement ENABLE ALWAYS TRIGGER movement_no_truncate;
+COMMENT ON TRIGGER movement_append_only ON invstock.movement IS 'Refuses UPDATE and DELETE of movements (I5).';
+COMMENT ON TRIGGER movement_no_truncate ON invstock.movement IS 'Refuses TRUNCATE of the ledger (I5).';
 
 ------------------------------------------------------------------------------
 -- Mutating functions

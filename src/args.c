@@ -116,32 +116,47 @@ inv_arg_key(FunctionCallInfo fcinfo, int argno)
 }
 
 /*
+ * What is wrong with an interval used as a lifetime (a hold's ttl,
+ * invstock.reservation_ttl, invstock.idempotency_retention), or NULL: it must
+ * be positive and at most interval '100 years', compared as PostgreSQL
+ * compares intervals (months of 30 days), so now() +/- it is always a valid
+ * timestamp.
+ */
+const char *
+inv_lifetime_problem(const Interval *iv)
+{
+	double		span;
+
+	span = (double) iv->month * DAYS_PER_MONTH * USECS_PER_DAY
+		+ (double) iv->day * USECS_PER_DAY + (double) iv->time;
+	if (span <= 0)
+		return "must be positive";
+	if (span > 1200.0 * DAYS_PER_MONTH * USECS_PER_DAY ||
+		iv->month > 1200 || iv->day > 36000 || iv->month < -1200 || iv->day < -36000)
+		return "must be at most 100 years";
+	return NULL;
+}
+
+/*
  * ttl: the hold's expiry now()+ttl, from the argument or, if NULL, from
  * invstock.reservation_ttl.  Returns false when the hold does not expire.
- * The interval must be positive and at most 100 years (months counted as 30
- * days), so the expiry can always be computed.
  */
 bool
 inv_arg_ttl(FunctionCallInfo fcinfo, int argno, TimestampTz now,
 			TimestampTz *expires_at)
 {
 	Interval	iv;
-	double		span;
+	const char *problem;
 
 	if (!PG_ARGISNULL(argno))
 		iv = *PG_GETARG_INTERVAL_P(argno);
 	else if (!inv_reservation_ttl_value(&iv))
 		return false;
 
-	span = (double) iv.month * DAYS_PER_MONTH * USECS_PER_DAY
-		+ (double) iv.day * USECS_PER_DAY + (double) iv.time;
-	if (span <= 0)
+	problem = inv_lifetime_problem(&iv);
+	if (problem)
 		INV_ERROR(ERRCODE_INVALID_PARAMETER_VALUE,
-				  errmsg("ttl must be positive"));
-	if (span > 100.0 * DAYS_PER_YEAR * USECS_PER_DAY ||
-		iv.month > 1200 || iv.day > 36525 || iv.month < -1200 || iv.day < -36525)
-		INV_ERROR(ERRCODE_INVALID_PARAMETER_VALUE,
-				  errmsg("ttl must be at most 100 years"));
+				  errmsg("ttl %s", problem));
 
 	*expires_at = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
 														  TimestampTzGetDatum(now),

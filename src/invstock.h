@@ -115,6 +115,7 @@ extern int64 inv_arg_qty(FunctionCallInfo fcinfo, int argno, const char *what,
 extern char *inv_arg_text(FunctionCallInfo fcinfo, int argno, const char *what,
 						  int min_chars, bool required);
 extern char *inv_arg_key(FunctionCallInfo fcinfo, int argno);
+extern const char *inv_lifetime_problem(const Interval *iv);
 extern bool inv_arg_ttl(FunctionCallInfo fcinfo, int argno, TimestampTz now,
 						TimestampTz *expires_at);
 extern void inv_check_name(const char *value, const char *what);

@@ -52,19 +52,8 @@ parse_interval_setting(const char *value, Interval *out)
 	return ok;
 }
 
-/* An interval is positive when its span, months counted as 30 days, is > 0 */
 static bool
-interval_is_positive(const Interval *iv)
-{
-	double		span;
-
-	span = (double) iv->month * DAYS_PER_MONTH * USECS_PER_DAY
-		+ (double) iv->day * USECS_PER_DAY + (double) iv->time;
-	return span > 0;
-}
-
-static bool
-check_positive_interval(char **newval, void **extra, GucSource source,
+check_lifetime(char **newval, void **extra, GucSource source,
 						bool empty_ok)
 {
 	Interval	iv;
@@ -81,9 +70,9 @@ check_positive_interval(char **newval, void **extra, GucSource source,
 		GUC_check_errdetail("\"%s\" is not a valid interval.", *newval);
 		return false;
 	}
-	if (!interval_is_positive(&iv))
+	if (inv_lifetime_problem(&iv) != NULL)
 	{
-		GUC_check_errdetail("The interval must be positive.");
+		GUC_check_errdetail("The interval %s.", inv_lifetime_problem(&iv));
 		return false;
 	}
 	return true;
@@ -92,13 +81,13 @@ check_positive_interval(char **newval, void **extra, GucSource source,
 static bool
 check_reservation_ttl(char **newval, void **extra, GucSource source)
 {
-	return check_positive_interval(newval, extra, source, true);
+	return check_lifetime(newval, extra, source, true);
 }
 
 static bool
 check_retention(char **newval, void **extra, GucSource source)
 {
-	return check_positive_interval(newval, extra, source, false);
+	return check_lifetime(newval, extra, source, false);
 }
 
 static bool

@@ -49,7 +49,10 @@ line_qty(JsonbValue *v, int lineno)
 	long long	q;
 
 	if (v == NULL || v->type != jbvNumeric)
+	{
 		bad_line(lineno, "%s", "needs \"qty\" as a number");
+		return 0;
+	}
 	s = DatumGetCString(DirectFunctionCall1(numeric_out,
 											NumericGetDatum(v->val.numeric)));
 	dot = strchr(s, '.');
@@ -301,6 +304,7 @@ settle_order(FunctionCallInfo fcinfo, bool finalize, const char *reason, int key
 	OrderLine  *holds;
 	Datum		values[1];
 	char	   *actor;
+	int			settled = 0;
 
 	InitMaterializedSRF(fcinfo, 0);
 
@@ -343,10 +347,18 @@ settle_order(FunctionCallInfo fcinfo, bool finalize, const char *reason, int key
 		hold.qty = inv_hold_open_qty(hold.id);
 		hold.found = hold.qty >= 0;
 		if (hold.found)
+		{
 			inv_settle_hold(&call, &row, reference, hold, true, 0, finalize,
 							reason, actor, key);
+			settled++;
+		}
 		put_level(fcinfo, &call, &row, results, &nresults);
 	}
+	/* every hold expired (or was closed) before its row could be locked */
+	if (settled == 0)
+		INV_ERROR(ERRCODE_NO_DATA_FOUND,
+				  errmsg("no open holds for reference \"%s\"", reference),
+				  errdetail("Its holds expired or were closed."));
 
 	inv_idem_store(&req, results, nresults,
 				   ((ReturnSetInfo *) fcinfo->resultinfo)->setDesc);

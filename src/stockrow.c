@@ -230,10 +230,19 @@ inv_expire_holds(InvCall *call, StockRow *row, const char *actor)
 	{
 		MovementContext ctx;
 
+		/*
+		 * The hold closes whole; reserved drops by as much of it as the row
+		 * still reserves (less only if a direct write broke I3: an expired
+		 * hold must never make an operation fail).
+		 */
+		int64		drop = Min(qtys[i], Max(row->reserved, 0));
+
 		inv_hold_take(call, ids[i], qtys[i], "expired");
+		if (drop == 0)
+			continue;
 		inv_movement_context_init(&ctx, row, "expire", actor, NULL);
 		ctx.reference = refs[i];
 		ctx.reason = "hold expired";
-		inv_apply_stock(call, row, row->on_hand, row->reserved - qtys[i], false, &ctx);
+		inv_apply_stock(call, row, row->on_hand, row->reserved - drop, false, &ctx);
 	}
 }

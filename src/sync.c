@@ -19,6 +19,7 @@
  */
 #include "invstock.h"
 
+#include "common/int.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
@@ -73,19 +74,15 @@ check_row(SyncState *st, const char *sku, const char *location)
 	int64		ledger_on_hand;
 	int64		ledger_reserved;
 	int64		holds;
+	int64		d_on_hand;
+	int64		d_reserved;
 	Datum		values[3];
-	bool		fix;
 
 	inv_lock_stock(st->call, sku, location, STOCK_MISSING_OK, &row);
 	if (!row.exists || !row.track_inventory)
 		return;
 
-	/* expire every overdue hold, whatever next_expiry says */
-	row.next_expiry_isnull = false;
-	row.next_expiry = st->call->now;
-	inv_expire_holds(st->call, &row, st->actor);
-
-	/* I1, I2: reported only */
+	/* I1, I2 on the row as found: reported only */
 	if (row.on_hand < 0)
 		report(st, sku, location, "negative_on_hand", 0, row.on_hand, false);
 	if (row.reserved < 0)
@@ -94,25 +91,36 @@ check_row(SyncState *st, const char *sku, const char *location)
 		report(st, sku, location, "reserved_exceeds_on_hand", row.on_hand,
 			   row.reserved, false);
 
-	/* I4: the table against the sums of its ledger */
+	/*
+	 * I4 on the row as found: the table against the sums of its ledger.  The
+	 * repair is one sync movement of the difference, unless the difference
+	 * itself overflows bigint (I7: never a wrap-around); then it is only
+	 * reported.
+	 */
 	inv_ledger_sum(sku, location, row.slot, &ledger_on_hand, &ledger_reserved);
 	if (ledger_on_hand != row.on_hand || ledger_reserved != row.reserved)
 	{
+		bool		fix = st->repair &&
+			!pg_sub_s64_overflow(row.on_hand, ledger_on_hand, &d_on_hand) &&
+			!pg_sub_s64_overflow(row.reserved, ledger_reserved, &d_reserved);
+
 		if (ledger_on_hand != row.on_hand)
 			report(st, sku, location, "ledger_on_hand", ledger_on_hand,
-				   row.on_hand, st->repair);
+				   row.on_hand, fix);
 		if (ledger_reserved != row.reserved)
 			report(st, sku, location, "ledger_reserved", ledger_reserved,
-				   row.reserved, st->repair);
-		if (st->repair)
-			write_sync_movement(st, sku, location, row.slot,
-								row.on_hand - ledger_on_hand,
-								row.reserved - ledger_reserved,
+				   row.reserved, fix);
+		if (fix)
+			write_sync_movement(st, sku, location, row.slot, d_on_hand, d_reserved,
 								row.on_hand, row.reserved,
 								"ledger brought in line with the stock table");
 	}
 
-	/* I3: reserved against the open holds */
+	/*
+	 * I3, while the overdue holds still count: drift is reported (and
+	 * repaired, through the trigger, which keeps I4) before expiry closes
+	 * those holds.
+	 */
 	values[0] = CStringGetTextDatum(sku);
 	values[1] = CStringGetTextDatum(location);
 	values[2] = Int16GetDatum(row.slot);
@@ -120,18 +128,24 @@ check_row(SyncState *st, const char *sku, const char *location)
 	holds = inv_result_int64(0, 1, NULL);
 	if (holds != row.reserved)
 	{
-		MovementContext ctx;
-
-		fix = st->repair && row.on_hand >= 0 &&
+		bool		fix = st->repair && row.on_hand >= 0 &&
 			(holds <= row.on_hand || row.allow_backorder);
+
 		report(st, sku, location, "holds_reserved", holds, row.reserved, fix);
 		if (fix)
 		{
+			MovementContext ctx;
+
 			inv_movement_context_init(&ctx, &row, "sync", st->actor, NULL);
 			ctx.reason = "reserved brought in line with the open holds";
 			inv_apply_stock(st->call, &row, row.on_hand, holds, false, &ctx);
 		}
 	}
+
+	/* expire every overdue hold, whatever next_expiry says */
+	row.next_expiry_isnull = false;
+	row.next_expiry = st->call->now;
+	inv_expire_holds(st->call, &row, st->actor);
 }
 
 /*
@@ -229,11 +243,14 @@ inv_sync(PG_FUNCTION_ARGS)
 		}
 		for (int i = 0; i < n; i++)
 		{
+			/* -INT64_MIN does not exist: such a ledger is only reported */
+			bool		fix = st.repair && oh[i] != PG_INT64_MIN && rs[i] != PG_INT64_MIN;
+
 			if (oh[i] != 0)
-				report(&st, ms[i], ml[i], "ledger_on_hand", oh[i], 0, st.repair);
+				report(&st, ms[i], ml[i], "ledger_on_hand", oh[i], 0, fix);
 			if (rs[i] != 0)
-				report(&st, ms[i], ml[i], "ledger_reserved", rs[i], 0, st.repair);
-			if (st.repair)
+				report(&st, ms[i], ml[i], "ledger_reserved", rs[i], 0, fix);
+			if (fix)
 				write_sync_movement(&st, ms[i], ml[i], slots[i], -oh[i], -rs[i], 0, 0,
 									"ledger of a deleted stock row brought to zero");
 		}

@@ -173,6 +173,8 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 	int64		on_hand_delta;
 	int64		reserved_delta;
 	InvCall		call;
+	bool		connected = false;
+	Oid			caller = GetUserId();
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "stock_guard: not called by trigger manager");
@@ -214,9 +216,24 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 							 newv.sku));
 	}
 
+	/*
+	 * A direct INSERT must carry the SKU's policy before its copy of
+	 * track_inventory/allow_backorder can be trusted.
+	 */
+	if (is_insert && ctx == NULL)
+	{
+		inv_call_begin(&call);
+		connected = true;
+		check_policy_copy(&newv);
+	}
+
 	/* an untracked SKU: nothing is enforced and nothing is recorded */
 	if (!row->track_inventory)
+	{
+		if (connected)
+			inv_call_end(&call);
 		return PointerGetDatum(NULL);
+	}
 
 	if (is_delete)
 	{
@@ -238,22 +255,21 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 	{
 		memset(&direct, 0, sizeof(direct));
 		direct.kind = "direct";
-		direct.actor = inv_actor(NULL, GetUserId(), CurrentMemoryContext);
+		direct.actor = inv_actor(NULL, caller, CurrentMemoryContext);
 		ctx = &direct;
 	}
 
-	inv_call_begin(&call);
+	if (!connected)
+		inv_call_begin(&call);
 	if (is_insert)
 	{
 		int64		ledger_on_hand = 0;
 		int64		ledger_reserved = 0;
 
+		/* record only what the ledger does not already account for */
 		if (ctx == &direct)
-		{
-			check_policy_copy(&newv);
 			inv_ledger_sum(newv.sku, newv.location, newv.slot,
 						   &ledger_on_hand, &ledger_reserved);
-		}
 		on_hand_delta = newv.on_hand - ledger_on_hand;
 		reserved_delta = newv.reserved - ledger_reserved;
 	}

@@ -55,7 +55,7 @@ echo "pgTAP: $tap_pass passed, $tap_fail failed"
 echo "$((reg_pass + tap_pass)) $((reg_fail + tap_fail))" >"$out/totals"
 INNER
 
-pg_virtualenv -v 15 bash "$out/suites.sh" "$top" "$out"
+pg_virtualenv -t -v 15 bash "$out/suites.sh" "$top" "$out"
 if [ ! -s "$out/totals" ]; then
     echo "the test cluster did not start"; echo "0 passed, 1 failed"; exit 1
 fi
