@@ -241,6 +241,18 @@ CREATE CONSTRAINT TRIGGER stock_guard
     FOR EACH ROW EXECUTE FUNCTION invstock.stock_guard();
 COMMENT ON TRIGGER stock_guard ON invstock.stock IS 'Holds every writer to I1/I2 and writes the movement of every change.';
 
+CREATE FUNCTION invstock.stock_no_truncate() RETURNS trigger
+AS 'MODULE_PATHNAME', 'inv_stock_no_truncate'
+LANGUAGE C;
+COMMENT ON FUNCTION invstock.stock_no_truncate() IS
+    'Refuses TRUNCATE of invstock.stock: it would remove stock without a movement.';
+
+CREATE TRIGGER stock_no_truncate
+    BEFORE TRUNCATE ON invstock.stock
+    FOR EACH STATEMENT EXECUTE FUNCTION invstock.stock_no_truncate();
+ALTER TABLE invstock.stock ENABLE ALWAYS TRIGGER stock_no_truncate;
+COMMENT ON TRIGGER stock_no_truncate ON invstock.stock IS 'Refuses TRUNCATE of the stock table (I3, I4).';
+
 CREATE FUNCTION invstock.movement_append_only() RETURNS trigger
 AS 'MODULE_PATHNAME', 'inv_movement_append_only'
 LANGUAGE C;

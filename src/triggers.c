@@ -13,7 +13,9 @@
  * already account for, so restoring a dump (which re-inserts rows whose
  * movements are restored too) adds nothing to the ledger.
  *
- * movement_append_only refuses UPDATE, DELETE and TRUNCATE of the ledger.
+ * movement_append_only refuses UPDATE, DELETE and TRUNCATE of the ledger;
+ * stock_no_truncate refuses TRUNCATE of the stock table (it fires no row
+ * trigger, so it would remove stock and holds' units without a movement).
  */
 #include "invstock.h"
 
@@ -24,6 +26,7 @@
 
 PG_FUNCTION_INFO_V1(inv_stock_guard);
 PG_FUNCTION_INFO_V1(inv_movement_append_only);
+PG_FUNCTION_INFO_V1(inv_stock_no_truncate);
 
 /* Column numbers of invstock.stock, looked up once per relation */
 typedef struct StockAttnums
@@ -318,5 +321,23 @@ inv_movement_append_only(PG_FUNCTION_ARGS)
 			  errmsg("invstock.movement is append-only"),
 			  errdetail("%s of a movement is not allowed, for any role.", op),
 			  errhint("Correct stock with a new movement, for example with inv_adjust."));
+	return PointerGetDatum(NULL);
+}
+
+Datum
+inv_stock_no_truncate(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "stock_no_truncate: not called by trigger manager");
+	if (!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+		elog(ERROR, "stock_no_truncate: must be fired BEFORE TRUNCATE");
+
+	INV_ERROR(ERRCODE_INSUFFICIENT_PRIVILEGE,
+			  errmsg("TRUNCATE of invstock.stock is not allowed"),
+			  errdetail("It would remove stock without writing movements."),
+			  errhint("Count the stock to zero with inv_count, or DELETE rows one by one (each is recorded)."));
 	return PointerGetDatum(NULL);
 }

@@ -19,7 +19,7 @@ EXCEPTION WHEN OTHERS THEN
     RETURN CASE field WHEN 'sqlstate' THEN st WHEN 'message' THEN msg WHEN 'detail' THEN det ELSE hnt END;
 END $f$;
 
-SELECT plan(298);
+SELECT plan(299);
 
 ------------------------------------------------------------------------------
 -- Schema, extension
@@ -266,6 +266,10 @@ SELECT is((SELECT count(*)::int FROM pg_settings WHERE name LIKE 'invstock.%'), 
           'the five invstock settings are defined');
 SELECT throws_ok($$SET invstock.no_such_setting = 1$$, '42602', NULL,
                  'the invstock prefix is reserved');
+SELECT throws_ok($$SET invstock.default_location = ''$$, '22023', NULL, 'an empty invstock.default_location is refused');
+SELECT throws_ok($$SET invstock.reservation_ttl = '-1 hour'$$, '22023', NULL, 'a negative invstock.reservation_ttl is refused');
+SELECT throws_ok($$SET invstock.idempotency_retention = 'soon'$$, '22023', NULL, 'an invalid invstock.idempotency_retention is refused');
+SELECT throws_ok($$SET invstock.low_stock_threshold = -1$$, '22023', NULL, 'a negative invstock.low_stock_threshold is refused');
 
 ------------------------------------------------------------------------------
 -- Data for the error tests
@@ -588,40 +592,5 @@ SELECT is((SELECT (on_hand, reserved)::text FROM invstock.inv_level_at('LAT', NU
           'inv_level_at(now()) with a NULL location is the current level at the default location');
 SELECT is((SELECT (on_hand, reserved)::text FROM invstock.inv_level_at('LAT', 'main', (SELECT t FROM lat) - interval '1 second')), '(0,0)',
           'inv_level_at before the first movement is zero');
-
-------------------------------------------------------------------------------
--- Hot-SKU mode (inv_configure slots): concurrent reservations of one SKU do not queue on one row lock
-------------------------------------------------------------------------------
-CREATE FUNCTION pg_temp.hot_sku_tests() RETURNS SETOF text LANGUAGE plpgsql AS $f$
-DECLARE
-    conn text := format('dbname=%s port=%s host=%s', current_database(), current_setting('port'),
-                        split_part(current_setting('unix_socket_directories'), ',', 1));
-    busy int;
-BEGIN
-    BEGIN
-        CREATE EXTENSION IF NOT EXISTS dblink;
-        PERFORM dblink_connect('tap_h1', conn);
-        PERFORM dblink_connect('tap_h2', conn);
-    EXCEPTION WHEN OTHERS THEN
-        RETURN NEXT skip('dblink is not available: ' || SQLERRM, 2);
-        RETURN;
-    END;
-    PERFORM dblink_exec('tap_h1', 'BEGIN');
-    PERFORM * FROM dblink('tap_h1', $q$SELECT reserved FROM invstock.inv_reserve('HOT', 1, reference => 'h1')$q$) AS t(x bigint);
-    PERFORM dblink_send_query('tap_h2', $q$SELECT reserved FROM invstock.inv_reserve('HOT', 1, reference => 'h2')$q$);
-    PERFORM pg_sleep(0.3);
-    busy := dblink_is_busy('tap_h2');
-    PERFORM dblink_exec('tap_h1', 'COMMIT');
-    PERFORM * FROM dblink_get_result('tap_h2') AS t(x bigint);
-    PERFORM * FROM dblink_get_result('tap_h2') AS t(x bigint);
-    PERFORM dblink_disconnect('tap_h1');
-    PERFORM dblink_disconnect('tap_h2');
-    RETURN NEXT is(busy, 0, 'slots => 4: a reservation of a hot SKU does not wait for another open transaction''s reservation');
-    RETURN NEXT is((SELECT reserved FROM invstock.inv_level('HOT')), 2::bigint, 'both reservations of the hot SKU were applied');
-END $f$;
-DO $$ BEGIN PERFORM invstock.inv_configure('HOT', slots => 4); PERFORM invstock.inv_adjust('HOT', 100, 'received'); END $$;
-SELECT * FROM pg_temp.hot_sku_tests();
-SELECT is((SELECT (on_hand, reserved, available)::text FROM invstock.levels WHERE sku = 'HOT'), '(100,2,98)',
-          'levels shows one row for the hot SKU, summed over its slots');
 
 SELECT * FROM finish();

@@ -8,7 +8,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 DROP EXTENSION IF EXISTS invstock CASCADE;
 CREATE EXTENSION invstock;
 
-SELECT plan(230);
+SELECT plan(248);
 
 ------------------------------------------------------------------------------
 -- Helpers: one temp view per invariant, listing what breaks it
@@ -148,6 +148,29 @@ SELECT lives_ok($$UPDATE invstock.stock SET on_hand = 10 WHERE sku = 'A'$$, 'inv
 RESET ROLE;
 SELECT is((SELECT (kind, on_hand_delta, actor)::text FROM invstock.movement WHERE sku = 'A' ORDER BY id DESC LIMIT 1),
           '(direct,-2,invstock_admin)', 'the direct movement names invstock_admin as actor');
+-- the order functions and inv_sync are writers too
+DO $$
+BEGIN
+    PERFORM invstock.inv_configure('BOO', allow_backorder => true);
+    PERFORM invstock.inv_adjust('BOO', 1, 'received');
+    PERFORM invstock.inv_reserve_order('boo-ord', '[{"sku":"BOO","qty":3}]');
+    PERFORM invstock.inv_adjust('S2', 10, 'received');
+    PERFORM invstock.inv_reserve('S2', 8, reference => 's2');
+END $$;
+SELECT throws_ok($$SELECT * FROM invstock.inv_finalize_order('boo-ord')$$, '23514', NULL,
+                 'I1 inv_finalize_order: finalizing more than on hand (backordered order) is refused');
+SELECT is(pg_temp.lvl('BOO'), '1/3', 'the refused inv_finalize_order changed nothing');
+SELECT lives_ok($$SELECT * FROM invstock.inv_release_order('boo-ord')$$, 'inv_release_order of the backordered order');
+UPDATE invstock.stock SET on_hand = 5, reserved = 2 WHERE sku = 'S2';
+SELECT results_eq($$SELECT problem, expected, actual, repaired FROM invstock.inv_sync('S2')$$,
+                  $$VALUES ('holds_reserved', 8::bigint, 2::bigint, false)$$,
+                  'I2 inv_sync: reserved is not set to the holds (8) when that would exceed on_hand (5)');
+SELECT is(pg_temp.lvl('S2'), '5/2', 'inv_sync left the row within I2');
+SELECT throws_ok($$SELECT invstock.inv_release('S2', 6, reference => 's2')$$, '23514', NULL,
+                 'I1 inv_release: releasing 6 of a hold of 8 while the row''s reserved is 2 is refused (reserved would be -4)');
+UPDATE invstock.stock SET on_hand = 10, reserved = 8 WHERE sku = 'S2';
+SELECT is_empty($$SELECT * FROM invstock.inv_sync('S2')$$, 'S2 consistent again after the DBA''s correction');
+
 SELECT is_empty($$SELECT * FROM i1_broken$$, 'I1 holds after every refused and accepted write above');
 SELECT is_empty($$SELECT * FROM i2_broken$$, 'I2 holds after every refused and accepted write above');
 
@@ -240,6 +263,29 @@ SELECT results_eq($$SELECT status FROM invstock.reservation WHERE reference = 'e
 SELECT is(pg_temp.lvl('H2'), '18/13', 'H2 reserved is back to the open hold of "new"');
 SELECT is_empty($$SELECT * FROM i3_broken$$, 'I3 after expiry by inv_sync');
 
+-- reserving again with a ttl moves the expiry; without one keeps it
+DO $$
+BEGIN
+    PERFORM invstock.inv_adjust('TT', 10, 'received');
+    PERFORM invstock.inv_reserve('TT', 1, reference => 'moved', ttl => '0.2 seconds');
+    PERFORM invstock.inv_reserve('TT', 1, reference => 'moved', ttl => '1 hour');
+    PERFORM invstock.inv_reserve('TT', 1, reference => 'kept', ttl => '0.2 seconds');
+    PERFORM invstock.inv_reserve('TT', 1, reference => 'kept');
+    PERFORM invstock.inv_adjust('P1', 10, 'received');
+    PERFORM invstock.inv_adjust('P2', 10, 'received');
+    PERFORM invstock.inv_reserve_order('po', '[{"sku":"P1","qty":2}]', ttl => '0.2 seconds');
+    PERFORM invstock.inv_reserve_order('po', '[{"sku":"P2","qty":3}]');
+END $$;
+DO $$ BEGIN PERFORM pg_sleep(0.4); END $$;
+SELECT is((SELECT reserved FROM invstock.inv_adjust('TT', 1, 'received')), 2::bigint,
+          'a hold reserved again with a longer ttl did not expire; one reserved again without ttl kept its expiry and expired');
+SELECT results_eq($$SELECT reference COLLATE "default", status, qty FROM invstock.reservation WHERE sku = 'TT' ORDER BY reference$$,
+                  $$VALUES ('kept', 'expired', 0::bigint), ('moved', 'open', 2::bigint)$$, 'the holds of TT');
+SELECT results_eq($$SELECT sku COLLATE "default", on_hand, reserved FROM invstock.inv_finalize_order('po')$$,
+                  $$VALUES ('P1', 10::bigint, 0::bigint), ('P2', 7::bigint, 0::bigint)$$,
+                  'inv_finalize_order of a partly expired order settles the open holds only');
+SELECT is_empty($$SELECT * FROM i3_broken$$, 'I3 after a partly expired order');
+
 -- a direct change of reserved may break I3; inv_sync reports and repairs it
 UPDATE invstock.stock SET reserved = reserved + 2 WHERE sku = 'H2';
 SELECT isnt_empty($$SELECT * FROM i3_broken$$, 'a direct UPDATE of reserved can break I3 (the check sees it)');
@@ -281,6 +327,36 @@ SELECT is((SELECT (kind, on_hand_delta, on_hand_after)::text FROM invstock.movem
           '(sync,3,7)', 'the repair is a sync movement');
 SELECT is_empty($$SELECT * FROM i4_broken WHERE sku = 'D'$$, 'I4 after the repair');
 
+-- a row vanishing behind the triggers' back: orphan hold and orphan ledger, repaired by inv_sync
+DO $$ BEGIN PERFORM invstock.inv_adjust('O', 10, 'received'); PERFORM invstock.inv_reserve('O', 4, reference => 'oh'); END $$;
+SET session_replication_role = replica;
+DELETE FROM invstock.stock WHERE sku = 'O';
+SET session_replication_role = origin;
+SELECT results_eq($$SELECT problem, expected, actual, repaired FROM invstock.inv_sync('O', repair => false) ORDER BY problem$$,
+                  $$VALUES ('ledger_on_hand', 10::bigint, 0::bigint, false), ('ledger_reserved', 4::bigint, 0::bigint, false),
+                           ('orphan_hold', 0::bigint, 4::bigint, false)$$,
+                  'inv_sync reports the orphan hold and the ledger of the vanished row');
+SELECT is((SELECT count(*)::int FROM invstock.inv_sync('O') WHERE repaired), 3, 'inv_sync repairs all three');
+SELECT is_empty($$SELECT * FROM invstock.inv_sync('O', repair => false)$$, 'nothing left to repair');
+SELECT results_eq($$SELECT status, qty_released FROM invstock.reservation WHERE sku = 'O'$$, $$VALUES ('released', 4::bigint)$$,
+                  'the orphan hold was closed as released');
+SELECT is_empty($$SELECT * FROM i4_broken WHERE sku = 'O'$$, 'I4 after the orphan repair');
+-- TRUNCATE of the stock table (tried in a subtransaction that is rolled back)
+CREATE FUNCTION pg_temp.truncate_probe() RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE res text;
+BEGIN
+    BEGIN
+        TRUNCATE invstock.stock;
+        SELECT CASE WHEN EXISTS (SELECT FROM i3_broken) OR EXISTS (SELECT FROM i4_broken) THEN 'broken' ELSE 'kept' END INTO res;
+        RAISE EXCEPTION 'probe:%', res;
+    EXCEPTION WHEN OTHERS THEN
+        IF SQLERRM LIKE 'probe:%' THEN RETURN substr(SQLERRM, 7); END IF;
+        RETURN 'refused ' || SQLSTATE;
+    END;
+END $f$;
+SELECT isnt(pg_temp.truncate_probe(), 'broken', 'TRUNCATE of invstock.stock is refused or recorded: I3 and I4 still hold');
+SELECT is((SELECT count(*)::int FROM invstock.stock WHERE sku = 'H'), 2, 'the TRUNCATE probe was rolled back');
+
 ------------------------------------------------------------------------------
 -- I4: 500 mixed calls (deterministic), refusals caught
 ------------------------------------------------------------------------------
@@ -307,6 +383,18 @@ BEGIN
                 op := 'reserve';
                 PERFORM invstock.inv_reserve(s, q, location => l, reference => ref,
                                              ttl => CASE WHEN random() < 0.3 THEN interval '0.1 seconds' END);
+            ELSIF r < 0.48 AND random() < 0.7 AND EXISTS (SELECT FROM invstock.reservation WHERE status = 'open' AND sku LIKE 'L%') THEN
+                -- settle a hold that exists (part, all, or more than held)
+                SELECT h.sku, h.location, h.reference INTO s, l, ref FROM invstock.reservation h
+                 WHERE h.status = 'open' AND h.sku LIKE 'L%' ORDER BY h.id
+                OFFSET floor(random() * (SELECT count(*) FROM invstock.reservation WHERE status = 'open' AND sku LIKE 'L%'))::int LIMIT 1;
+                IF r < 0.39 THEN
+                    op := 'release';
+                    PERFORM invstock.inv_release(s, CASE WHEN random() < 0.3 THEN NULL ELSE q END, location => l, reference => ref);
+                ELSE
+                    op := 'finalize';
+                    PERFORM invstock.inv_finalize(s, CASE WHEN random() < 0.3 THEN NULL ELSE q END, location => l, reference => ref);
+                END IF;
             ELSIF r < 0.39 THEN
                 op := 'release';
                 PERFORM invstock.inv_release(s, CASE WHEN random() < 0.3 THEN NULL ELSE q END, location => l, reference => ref);
