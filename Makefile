@@ -33,6 +33,12 @@ REGRESS = lifecycle errors count transfer orders idempotency expiry \
 	policy ledger sync settings http_errors privileges
 REGRESS_OPTS = --dbname=invstock_regression
 
+# isolation specs: specs/<name>.spec against expected/<name>.out
+ISOLATION = last_unit hold_race orders_opposite transfer_opposite \
+	idempotency_race expiry_race count_race sync_race direct_race \
+	repeatable_read
+ISOLATION_OPTS = --dbname=invstock_isolation
+
 PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 
 PG_CONFIG ?= pg_config
@@ -40,6 +46,10 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # pgTAP suites under test/pgtap, run with pg_prove against a running server
+.PHONY: print-isolation
+print-isolation:
+	@echo $(ISOLATION)
+
 .PHONY: prove
 prove:
 	pg_prove --ext .sql test/pgtap/

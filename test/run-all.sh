@@ -28,16 +28,35 @@ set -uo pipefail
 top=$1; out=$2
 cd "$top"
 
+# run one pg_regress-style suite; counts its "... ok" and "... FAILED" lines
+suite() {
+    local name=$1 log=$out/$1.log diffs=$out/$1/regression.diffs
+    shift
+    "$@" >"$log" 2>&1
+    grep -E '\.\.\. ' "$log" || true
+    local p f
+    p=$(grep -cE '\.\.\. ok' "$log" || true)
+    f=$(grep -cE '\.\.\. FAILED' "$log" || true)
+    if [ -s "$diffs" ]; then
+        echo "-- $diffs:"; head -300 "$diffs"
+    fi
+    if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+        echo "$name ran no test:"; tail -30 "$log"; f=1
+    fi
+    echo "$name: $p passed, $f failed"
+    reg_pass=$((reg_pass + p)); reg_fail=$((reg_fail + f))
+}
+reg_pass=0; reg_fail=0
+pgxs=$(pg_config --pgxs); pgxs=${pgxs%/src/makefiles/pgxs.mk}
+
 echo "== pg_regress"
-make -s installcheck REGRESS_OPTS="--dbname=invstock_regression --outputdir=$out/regress" \
-    >"$out/regress.log" 2>&1
-cat "$out/regress.log" | grep -E '^(test|ok|not ok| ) |\.\.\. ' || true
-reg_pass=$(grep -cE '(\.\.\. ok|^ok [0-9]+ )' "$out/regress.log" || true)
-reg_fail=$(grep -cE '(\.\.\. FAILED|^not ok [0-9]+ )' "$out/regress.log" || true)
-if [ -s "$out/regress/regression.diffs" ]; then
-    echo "-- regression.diffs:"; head -200 "$out/regress/regression.diffs"
-fi
-echo "pg_regress: $reg_pass passed, $reg_fail failed"
+suite pg_regress make -s installcheck ISOLATION= \
+    REGRESS_OPTS="--dbname=invstock_regression --outputdir=$out/pg_regress"
+
+echo "== isolation"
+suite isolation "$pgxs/src/test/isolation/pg_isolation_regress" \
+    --bindir="$(pg_config --bindir)" --inputdir=. --outputdir="$out/isolation" \
+    --dbname=invstock_isolation $(make -s print-isolation)
 
 echo "== pgTAP"
 createdb invstock_tap
