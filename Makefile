@@ -22,7 +22,8 @@ OBJS = \
 	src/sync.o \
 	src/configure.o \
 	src/readers.o \
-	src/triggers.o
+	src/triggers.o \
+	src/events.o
 
 HEADERS = src/invstock.h
 
@@ -44,6 +45,9 @@ PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-init
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# every object depends on the shared header (PGXS does not track headers)
+$(OBJS): src/invstock.h
 
 # pgTAP suites under test/pgtap, run with pg_prove against a running server
 .PHONY: print-isolation

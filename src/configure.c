@@ -86,6 +86,9 @@ inv_configure(PG_FUNCTION_ARGS)
 		inv_movement_context_init(&ctx, &key, NULL, NULL, NULL);
 		ctx.location = NULL;	/* every row of the SKU */
 		ctx.policy_change = true;
+		ctx.threshold_known = true;
+		ctx.threshold_isnull = colnulls[3];
+		ctx.threshold = colnulls[3] ? 0 : DatumGetInt64(cols[3]);
 		values[1] = cols[1];	/* track_inventory */
 		values[2] = cols[2];	/* allow_backorder */
 		inv_pending_movement = &ctx;

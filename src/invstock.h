@@ -156,6 +156,9 @@ typedef struct MovementContext
 	const char *idempotency_key;
 	bool		has_transfer_id;
 	int64		transfer_id;
+	bool		threshold_known;	/* the SKU's low-stock threshold is below */
+	bool		threshold_isnull;
+	int64		threshold;
 	bool		record_zero;	/* write a movement even if nothing changed */
 	bool		policy_change;	/* inv_configure may change the policy copy */
 } MovementContext;
@@ -234,6 +237,11 @@ extern void inv_write_movement(const char *sku, const char *location, int16 slot
 							   int64 reserved_after, const MovementContext *ctx);
 extern void inv_ledger_sum(const char *sku, const char *location, int16 slot,
 						   int64 *on_hand, int64 *reserved);
+
+/* ---------- events (events.c) ---------- */
+extern void inv_notify_status_change(const char *sku, const char *location,
+									 const char *old_status, const char *new_status,
+									 int64 on_hand, int64 reserved);
 
 /* ---------- set-returning helpers (level.c) ---------- */
 extern void inv_srf_put(FunctionCallInfo fcinfo, HeapTuple tuple);

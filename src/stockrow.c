@@ -148,6 +148,9 @@ inv_movement_context_init(MovementContext *ctx, const StockRow *row,
 	ctx->kind = kind;
 	ctx->actor = actor;
 	ctx->idempotency_key = idempotency_key;
+	ctx->threshold_known = true;
+	ctx->threshold_isnull = row->threshold_isnull;
+	ctx->threshold = row->threshold;
 }
 
 /*

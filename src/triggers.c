@@ -143,21 +143,37 @@ check_invariants(const StockValues *v)
 				  errhint("Release or finalize holds first, or allow backorders for this SKU."));
 }
 
-/* A direct INSERT must carry the SKU's policy */
+/*
+ * Read the SKU's policy for a direct write: its low-stock threshold into
+ * *ctx, and, for a direct INSERT (check_copy), a check that the row carries
+ * the policy's track_inventory and allow_backorder.
+ */
 static void
-check_policy_copy(const StockValues *v)
+read_policy(const StockValues *v, bool check_copy, MovementContext *ctx)
 {
 	Datum		values[1];
 
 	values[0] = CStringGetTextDatum(v->sku);
 	if (inv_execute(PLAN_POLICY, values, NULL, false, 1) == 0)
 		return;					/* the foreign key reports the unknown SKU */
-	if (inv_result_bool(0, 1, NULL) != v->track_inventory ||
-		inv_result_bool(0, 2, NULL) != v->allow_backorder)
+	ctx->threshold = inv_result_int64(0, 3, &ctx->threshold_isnull);
+	ctx->threshold_known = true;
+	if (check_copy &&
+		(inv_result_bool(0, 1, NULL) != v->track_inventory ||
+		 inv_result_bool(0, 2, NULL) != v->allow_backorder))
 		INV_ERROR(ERRCODE_CHECK_VIOLATION,
 				  errmsg("track_inventory and allow_backorder of a stock row must match the policy of SKU \"%s\"",
 						 v->sku),
 				  errhint("Set them as in invstock.sku, and change the policy with inv_configure."));
+}
+
+static const char *
+values_status(const StockValues *v, bool zero, const MovementContext *ctx)
+{
+	int64		available = zero ? 0 : v->on_hand - v->reserved;
+
+	return inv_status(available, v->track_inventory, v->allow_backorder,
+					  ctx->threshold_isnull, ctx->threshold);
 }
 
 Datum
@@ -219,15 +235,25 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 							 newv.sku));
 	}
 
+	if (ctx == NULL)
+	{
+		memset(&direct, 0, sizeof(direct));
+		direct.kind = "direct";
+		direct.actor = inv_actor(NULL, caller, CurrentMemoryContext);
+		direct.threshold_isnull = true;
+		ctx = &direct;
+	}
+
 	/*
-	 * A direct INSERT must carry the SKU's policy before its copy of
+	 * A direct write reads the SKU's policy (its threshold, for the events);
+	 * a direct INSERT must also carry the policy before its copy of
 	 * track_inventory/allow_backorder can be trusted.
 	 */
-	if (is_insert && ctx == NULL)
+	if (!ctx->threshold_known)
 	{
 		inv_call_begin(&call);
 		connected = true;
-		check_policy_copy(&newv);
+		read_policy(row, is_insert && ctx == &direct, ctx);
 	}
 
 	/* an untracked SKU: nothing is enforced and nothing is recorded */
@@ -250,16 +276,21 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 	else
 		check_invariants(&newv);
 
-	/* row creation by a function: checked, nothing to record */
-	if (ctx != NULL && ctx->kind == NULL)
-		return PointerGetDatum(NULL);
+	/* into or out of low_stock, out_of_stock, on_backorder: NOTIFY */
+	inv_notify_status_change(row->sku, row->location,
+							 is_insert ? values_status(&newv, true, ctx) :
+							 values_status(&oldv, false, ctx),
+							 is_delete ? values_status(&oldv, true, ctx) :
+							 values_status(&newv, false, ctx),
+							 is_delete ? 0 : newv.on_hand,
+							 is_delete ? 0 : newv.reserved);
 
-	if (ctx == NULL)
+	/* row creation or policy change by a function: checked, nothing to record */
+	if (ctx->kind == NULL)
 	{
-		memset(&direct, 0, sizeof(direct));
-		direct.kind = "direct";
-		direct.actor = inv_actor(NULL, caller, CurrentMemoryContext);
-		ctx = &direct;
+		if (connected)
+			inv_call_end(&call);
+		return PointerGetDatum(NULL);
 	}
 
 	if (!connected)

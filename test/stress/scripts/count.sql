@@ -1,0 +1,7 @@
+-- inv_count: a physical count (refused below reserved, except for backorders)
+\set sku random(1, 4)
+\set loc random(0, 3)
+\set counted random(15, 60)
+\set kid (case when random(1, 100) <= 25 then random(1, 12) else 0 end)
+\set kbad (case when random(1, 100) <= 6 then random(1, 2) else 0 end)
+SELECT stress.try_count(:sku, :loc, :counted, :kid, :kbad);

@@ -1,0 +1,8 @@
+-- inv_release: qty 0 means NULL (the whole hold)
+\set sku random(1, 4)
+\set loc random(0, 3)
+\set ref random(0, 8)
+\set qty random(0, 3)
+\set kid (case when random(1, 100) <= 25 then random(1, 12) else 0 end)
+\set kbad (case when random(1, 100) <= 6 then random(1, 2) else 0 end)
+SELECT stress.try_release(:sku, :loc, :ref, :qty, :kid, :kbad);

@@ -1,0 +1,8 @@
+-- inv_transfer between two of the three locations, in both directions
+\set sku random(1, 4)
+\set src random(1, 3)
+\set dst random(1, 3)
+\set qty random(1, 4)
+\set kid (case when random(1, 100) <= 25 then random(1, 12) else 0 end)
+\set kbad (case when random(1, 100) <= 6 then random(1, 2) else 0 end)
+SELECT stress.try_transfer(:sku, :src, :dst, :qty, :kid, :kbad);
