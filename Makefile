@@ -37,7 +37,7 @@ REGRESS_OPTS = --dbname=invstock_regression
 # isolation specs: specs/<name>.spec against expected/<name>.out
 ISOLATION = last_unit hold_race orders_opposite transfer_opposite \
 	idempotency_race expiry_race count_race sync_race direct_race \
-	repeatable_read
+	repeatable_read configure_race
 ISOLATION_OPTS = --dbname=invstock_isolation
 
 PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
@@ -57,3 +57,9 @@ print-isolation:
 .PHONY: prove
 prove:
 	pg_prove --ext .sql test/pgtap/
+
+# concurrency stress test (test/stress/run.sh DURATION CLIENTS) in a throwaway
+# cluster; CI runs it for 15 s
+.PHONY: stress
+stress:
+	bash test/stress/run.sh 300 8

@@ -4,9 +4,12 @@
  *
  * track_inventory and allow_backorder are copied onto the SKU's stock rows
  * (the triggers read them there, and a function that locks a stock row sees
- * the newest policy).  To change them, inv_configure first locks every stock
- * row of the SKU in location order, then updates the policy, then the copies;
- * turning backorders off while a row holds more than it has on hand fails
+ * the newest policy).  inv_configure locks the SKU's policy row first
+ * (FOR NO KEY UPDATE), and only if track_inventory or allow_backorder really
+ * changes, then every stock row of the SKU in location order, then updates
+ * the copies.  The policy row comes before the SKU's stock rows in the lock
+ * order of every function (see inv_lock_policy_if_missing in stockrow.c).
+ * Turning backorders off while a row holds more than it has on hand fails
  * with 23514 (I2).
  */
 #include "invstock.h"
@@ -34,7 +37,7 @@ inv_configure(PG_FUNCTION_ARGS)
 {
 	char	   *sku = inv_arg_name(fcinfo, 0, "sku", true);
 	TupleDesc	tupdesc = inv_result_tupdesc(fcinfo);
-	bool		policy_change = !PG_ARGISNULL(1) || !PG_ARGISNULL(2);
+	bool		policy_change;
 	InvCall		call;
 	Datum		values[8];
 	char		nulls[8] = "        ";
@@ -55,8 +58,13 @@ inv_configure(PG_FUNCTION_ARGS)
 
 	values[0] = CStringGetTextDatum(sku);
 	inv_execute(PLAN_INSERT_SKU, values, NULL, false, 0);
-	if (policy_change)
-		inv_execute(PLAN_LOCK_SKU_STOCK, values, NULL, false, 0);
+
+	/* the policy row first, then the stock rows: see inv_lock_policy_if_missing */
+	if (inv_execute(PLAN_POLICY_FOR_UPDATE, values, NULL, false, 1) != 1)
+		elog(ERROR, "SKU \"%s\" vanished", sku);
+	policy_change =
+		(!PG_ARGISNULL(1) && PG_GETARG_BOOL(1) != inv_result_bool(0, 1, NULL)) ||
+		(!PG_ARGISNULL(2) && PG_GETARG_BOOL(2) != inv_result_bool(0, 2, NULL));
 
 	for (int i = 1; i <= 6; i++)
 	{
@@ -80,6 +88,9 @@ inv_configure(PG_FUNCTION_ARGS)
 	{
 		MovementContext ctx;
 		StockRow	key;
+
+		values[0] = CStringGetTextDatum(sku);
+		inv_execute(PLAN_LOCK_SKU_STOCK, values, NULL, false, 0);
 
 		memset(&key, 0, sizeof(key));
 		key.sku = sku;

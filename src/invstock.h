@@ -82,6 +82,8 @@ typedef enum InvPlanId
 	PLAN_SYNC_SCOPE,
 	PLAN_ORPHAN_HOLDS,
 	PLAN_LEDGER_ORPHANS,
+	PLAN_STOCK_EXISTS,
+	PLAN_POLICY_FOR_UPDATE,
 	INV_NUM_PLANS
 } InvPlanId;
 
@@ -177,6 +179,8 @@ typedef enum StockMissing
 extern void inv_lock_stock(InvCall *call, const char *sku, const char *location,
 						   StockMissing missing, StockRow *row);
 extern void inv_expire_holds(InvCall *call, StockRow *row, const char *actor);
+extern void inv_lock_policy_if_missing(const char *sku, const char **locations,
+									   int nlocations);
 extern void inv_apply_stock(InvCall *call, StockRow *row, int64 new_on_hand,
 							int64 new_reserved, bool counted,
 							MovementContext *ctx);

@@ -246,6 +246,21 @@ inv_reserve_order(PG_FUNCTION_ARGS)
 	{
 		StockRow	row;
 
+		/* first line of a SKU with several lines: see inv_lock_policy_if_missing */
+		if (i == 0 || strcmp(lines[i - 1].sku, lines[i].sku) != 0)
+		{
+			int			n = 0;
+			const char **locations = palloc(sizeof(char *) * (nlines - i));
+
+			while (i + n < nlines && strcmp(lines[i + n].sku, lines[i].sku) == 0)
+			{
+				locations[n] = lines[i + n].location;
+				n++;
+			}
+			if (n > 1)
+				inv_lock_policy_if_missing(lines[i].sku, locations, n);
+		}
+
 		inv_lock_stock(&call, lines[i].sku, lines[i].location,
 					   STOCK_MISSING_CREATE_BACKORDER, &row);
 		if (row.track_inventory && lines[i].qty > 0)

@@ -221,6 +221,15 @@ static const InvPlanDef plan_defs[INV_NUM_PLANS] = {
 		" ORDER BY r.id",
 		2, {TEXTOID, TEXTOID}
 	},
+	[PLAN_STOCK_EXISTS] = {
+		"SELECT 1 FROM invstock.stock WHERE " ROWKEY(""),
+		3, {TEXTOID, TEXTOID, INT2OID}
+	},
+	[PLAN_POLICY_FOR_UPDATE] = {
+		"SELECT track_inventory, allow_backorder FROM invstock.sku"
+		" WHERE sku" EQ "$1 FOR NO KEY UPDATE",
+		1, {TEXTOID}
+	},
 	[PLAN_LEDGER_ORPHANS] = {
 		"SELECT m.sku, m.location, m.slot,"
 		" pg_catalog.sum(m.on_hand_delta)::pg_catalog.int8,"

@@ -95,7 +95,7 @@ inv_lock_stock(InvCall *call, const char *sku, const char *location,
 		values[0] = CStringGetTextDatum(sku);
 		inv_execute(PLAN_INSERT_SKU, values, NULL, false, 0);
 	}
-	if (!read_policy(row, true))
+	if (!read_policy(row, false))
 	{
 		if (missing == STOCK_MISSING_OK)
 			return;
@@ -120,6 +120,16 @@ inv_lock_stock(InvCall *call, const char *sku, const char *location,
 				  errhint("Receive stock there with inv_adjust first."));
 	}
 
+	/*
+	 * Share-lock the policy, then re-read it, before the new row copies it.
+	 * Multi-row callers took this lock before any stock row of the SKU (see
+	 * inv_lock_policy_if_missing), so it never comes after one.
+	 */
+	if (!read_policy(row, true))
+		elog(ERROR, "SKU \"%s\" vanished", sku);
+	if (!row->track_inventory)
+		return;
+
 	values[0] = CStringGetTextDatum(location);
 	inv_execute(PLAN_INSERT_LOCATION, values, NULL, false, 0);
 
@@ -134,6 +144,32 @@ inv_lock_stock(InvCall *call, const char *sku, const char *location,
 
 	if (!lock_existing(row))
 		elog(ERROR, "stock row of SKU \"%s\" at location \"%s\" vanished", sku, location);
+}
+
+/*
+ * Lock order rule for the SKU's policy row: it comes before every stock row
+ * of that SKU.  inv_configure locks it, then the SKU's stock rows; a call
+ * that will create a stock row share-locks it.  A call about to lock several
+ * rows of one SKU (a transfer, an order with several lines of the SKU) calls
+ * this first: if any of those rows is missing, so that creating it will need
+ * the share lock, the lock is taken now, before the first stock row.
+ */
+void
+inv_lock_policy_if_missing(const char *sku, const char **locations, int nlocations)
+{
+	Datum		values[3];
+
+	values[0] = CStringGetTextDatum(sku);
+	values[2] = Int16GetDatum(0);
+	for (int i = 0; i < nlocations; i++)
+	{
+		values[1] = CStringGetTextDatum(locations[i]);
+		if (inv_execute(PLAN_STOCK_EXISTS, values, NULL, false, 1) == 0)
+		{
+			inv_execute(PLAN_POLICY_SHARE, values, NULL, false, 1);
+			return;
+		}
+	}
 }
 
 void

@@ -58,6 +58,12 @@ inv_transfer(PG_FUNCTION_ARGS)
 		return (Datum) 0;
 	}
 
+	if (qty > 0)
+	{
+		const char *locations[1] = {to};
+
+		inv_lock_policy_if_missing(sku, locations, 1);
+	}
 	if (strcmp(from, to) < 0)
 	{
 		inv_lock_stock(&call, sku, from, STOCK_MISSING_ERROR, &src);

@@ -8,7 +8,8 @@
 -- refusals the contract expects from a random mix of calls:
 --   23514  not enough stock available / held / on hand (raised by invstock,
 --          not by a table CHECK constraint),
---   P0002  no open hold (of a reference, or anonymous),
+--   P0002  no open hold (of a reference, or anonymous), or no stock row yet
+--          at the annex location (a location created during the run),
 --   23505  idempotency key already used with another operation or arguments.
 -- Anything else (40P01 deadlock, XX000, a constraint of invstock's own
 -- tables, a P0002 "unknown SKU" ...) is re-raised unchanged, so pgbench
@@ -24,6 +25,7 @@
 --                (the function missed its own check; allowed by the contract,
 --                reported separately)
 --   no_hold      P0002 no open hold
+--   no_row       P0002 no stock row yet at the current annex location
 --   key_conflict 23505 idempotency key reused with other arguments
 -- inv_sync rows seen during the run are kept in stress.sync_problem.
 
@@ -45,10 +47,15 @@ CREATE FUNCTION stress.sku(i int) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT
 RETURN (ARRAY['widget', 'gadget', 'preorder', 'gizmo'])[i];
 
--- 1..3; 0 = NULL, the default location ('main')
+-- 1..3; 0 = NULL, the default location ('main'); 4 = an annex that changes
+-- every 5 seconds, so stock rows (and locations) keep being created on first
+-- use by concurrent calls during the whole run.  'annex-*' sorts before the
+-- other locations: a call creating it takes that row first in lock order.
 CREATE FUNCTION stress.loc(i int) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT
-RETURN (ARRAY['west', 'main', 'east'])[NULLIF(i, 0)];
+LANGUAGE sql VOLATILE STRICT
+RETURN CASE WHEN i = 4
+            THEN 'annex-' || floor(extract(epoch FROM clock_timestamp()) / 5)::bigint
+            ELSE (ARRAY['west', 'main', 'east'])[NULLIF(i, 0)] END;
 
 -- 1..8; 0 = NULL, the anonymous hold
 CREATE FUNCTION stress.ref(i int) RETURNS text
@@ -104,6 +111,9 @@ RETURN CASE
     WHEN state = 'P0002'
          AND msg ~ '^no open (hold for reference ".*" of SKU|anonymous hold of SKU|holds for reference ")'
         THEN 'no_hold'
+    WHEN state = 'P0002'
+         AND msg ~ '^SKU ".*" has no stock at location "annex-[0-9]+"$'
+        THEN 'no_row'
     WHEN state = '23505' AND coalesce(cons, '') = ''
          AND msg ~ '^idempotency key ".*" was already used with a different operation or arguments$'
         THEN 'key_conflict'
@@ -133,8 +143,10 @@ DECLARE
     v_outcome text := stress.refusal(p_state, p_msg, p_cons);
 BEGIN
     IF v_outcome IS NOT NULL THEN
-        IF p_op = 'direct_update' AND v_outcome = 'refused_by_trigger' THEN
-            v_outcome := 'refused';     -- the trigger is the check of a direct write
+        IF p_op IN ('direct_update', 'configure') AND v_outcome = 'refused_by_trigger' THEN
+            -- the trigger is the check of a direct write, and of turning
+            -- backorders off while a row holds more than it has on hand
+            v_outcome := 'refused';
         END IF;
         INSERT INTO stress.calls VALUES (p_op, v_outcome);
     END IF;
@@ -438,7 +450,8 @@ DECLARE
 BEGIN
     BEGIN
         UPDATE invstock.stock SET on_hand = on_hand + p_delta
-         WHERE sku = stress.sku(p_sku) AND location = coalesce(stress.loc(p_loc), 'main');
+         WHERE sku = stress.sku(p_sku) AND location = coalesce(stress.loc(p_loc), 'main')
+           AND slot = 0;
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, cons = CONSTRAINT_NAME;
         v_outcome := stress.refused('direct_update', st, msg, cons);
@@ -446,6 +459,31 @@ BEGIN
         RETURN v_outcome;
     END;
     RETURN stress.done('direct_update', NULL);
+END
+$$;
+
+-- inv_configure: p_bo 0 leaves allow_backorder alone; for 'preorder' (3),
+-- 1 turns backorders off (refused with 23514 while a row holds more than it
+-- has on hand) and 2 turns them back on.  The other SKUs keep theirs (off)
+-- and get a new threshold / reorder rule.
+CREATE FUNCTION stress.try_configure(p_sku int, p_bo int, p_threshold int) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    st text; msg text; cons text; v_outcome text;
+BEGIN
+    BEGIN
+        PERFORM invstock.inv_configure(stress.sku(p_sku),
+                                       allow_backorder => CASE WHEN p_sku = 3 AND p_bo > 0 THEN p_bo = 2 END,
+                                       low_stock_threshold => p_threshold,
+                                       reorder_point => CASE WHEN p_threshold % 2 = 0 THEN p_threshold END,
+                                       reorder_quantity => CASE WHEN p_threshold % 4 = 0 THEN 20 END);
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, cons = CONSTRAINT_NAME;
+        v_outcome := stress.refused('configure', st, msg, cons);
+        IF v_outcome IS NULL THEN RAISE; END IF;
+        RETURN v_outcome;
+    END;
+    RETURN stress.done('configure', NULL);
 END
 $$;
 

@@ -1,6 +1,6 @@
 -- inv_count: a physical count (refused below reserved, except for backorders)
 \set sku random(1, 4)
-\set loc random(0, 3)
+\set loc (case when random(1, 10) = 1 then 4 else random(0, 3) end)
 \set counted random(15, 60)
 \set kid (case when random(1, 100) <= 25 then random(1, 12) else 0 end)
 \set kbad (case when random(1, 100) <= 6 then random(1, 2) else 0 end)
