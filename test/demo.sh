@@ -8,4 +8,4 @@ cd "$(dirname "$0")/.."
 bash test/install-deps.sh
 make -s
 make -s install
-pg_virtualenv -t -v 15 psql -X -q -f test/demo.sql
+pg_virtualenv -t -c "-p $(bash test/free-port.sh)" -v 15 psql -X -q -f test/demo.sql

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# test/run-all.sh: build, install and run every invstock test suite in a
-# throwaway PostgreSQL 15 cluster (pg_virtualenv), then print one line
+# test/run-all.sh: build, install and run every invstock test suite in
+# throwaway PostgreSQL 15 clusters (pg_virtualenv), then print one line
 # "N passed, N failed" over all suites.  Exits non-zero on any failure.
 #
 #   sudo bash test/run-all.sh          (as root: installs the extension)
 #
-# Suites: pg_regress (sql/*.sql vs expected/*.out, one test per file) and
-# pgTAP (test/pgtap/*.sql, one test per assertion).
+# Suites: pg_regress (sql/*.sql vs expected/*.out, one test per file),
+# isolation (specs/*.spec vs expected/*.out, one test per spec), pgTAP
+# (test/pgtap/*.sql, one test per assertion) and the stress run
+# (test/stress/run.sh, one test per check).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -75,11 +77,23 @@ echo "pgTAP: $tap_pass passed, $tap_fail failed, $tap_skip skipped"
 echo "$((reg_pass + tap_pass)) $((reg_fail + tap_fail)) $tap_skip" >"$out/totals"
 INNER
 
-pg_virtualenv -t -v 15 bash "$out/suites.sh" "$top" "$out"
+pg_virtualenv -t -c "-p $(bash test/free-port.sh)" -v 15 bash "$out/suites.sh" "$top" "$out"
 if [ ! -s "$out/totals" ]; then
     echo "the test cluster did not start"; echo "0 passed, 1 failed"; exit 1
 fi
 read -r passed failed skipped <"$out/totals"
+
+# the concurrency stress test runs in a cluster of its own, 15 s, 8 clients
+echo "== stress"
+bash test/stress/run.sh 15 8 >"$out/stress.log" 2>&1
+grep -E '^(ok|FAILED) ' "$out/stress.log" || tail -30 "$out/stress.log"
+if read -r sp sf < <(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out/stress.log" | tail -1 | sed -E 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/'); then
+    :
+else
+    sp=0; sf=1
+fi
+echo "stress: $sp passed, $sf failed"
+passed=$((passed + sp)); failed=$((failed + sf))
 echo "$passed passed, $failed failed, $skipped skipped"
 # a skipped test is not a pass: CI must run everything
 [ "$failed" -eq 0 ] && [ "$skipped" -eq 0 ] && [ "$passed" -gt 0 ]

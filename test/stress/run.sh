@@ -158,7 +158,7 @@ done
 echo "$passed $failed" >"$out/totals"
 INNER
 
-pg_virtualenv -t -v 15 bash "$out/inner.sh" "$here" "$out" "$duration" "$clients"
+pg_virtualenv -t -c "-p $(bash "$here/../free-port.sh")" -v 15 bash "$out/inner.sh" "$here" "$out" "$duration" "$clients"
 if [ ! -s "$out/totals" ]; then
     echo "the test cluster did not start (logs in $out)"; echo "0 passed, 1 failed"; exit 1
 fi
