@@ -31,13 +31,13 @@ DATA = $(wildcard sql/invstock--*.sql)
 
 # pg_regress suites: sql/<name>.sql against expected/<name>.out
 REGRESS = lifecycle errors count transfer orders idempotency expiry \
-	policy ledger sync settings http_errors privileges
+	policy ledger sync settings http_errors privileges search_path
 REGRESS_OPTS = --dbname=invstock_regression
 
 # isolation specs: specs/<name>.spec against expected/<name>.out
 ISOLATION = last_unit hold_race orders_opposite transfer_opposite \
 	idempotency_race expiry_race count_race sync_race direct_race \
-	repeatable_read configure_race
+	repeatable_read configure_race events
 ISOLATION_OPTS = --dbname=invstock_isolation
 
 PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers

@@ -3,6 +3,20 @@
 -- complain if script is sourced in psql, rather than via CREATE EXTENSION
 \echo Use "CREATE EXTENSION invstock" to load this file. \quit
 
+-- The schema must belong to the role installing the extension: internal SQL
+-- runs as its owner, so a schema created beforehand by another role is refused.
+DO $owner$
+BEGIN
+    IF (SELECT nspowner FROM pg_catalog.pg_namespace WHERE nspname OPERATOR(pg_catalog.=) 'invstock')
+       OPERATOR(pg_catalog.<>)
+       (SELECT oid FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) current_user) THEN
+        RAISE EXCEPTION 'schema "invstock" is owned by another role'
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Drop it, or give it to the role that runs CREATE EXTENSION invstock.';
+    END IF;
+END
+$owner$;
+
 -- Roles (global objects: created if absent, never dropped by the extension)
 DO $roles$
 BEGIN

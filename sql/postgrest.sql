@@ -3,6 +3,9 @@ SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS invstock CASCADE;
 CREATE EXTENSION invstock;
 RESET client_min_messages;
+-- PostgREST sends message, detail and hint, never the CONTEXT (which names
+-- invstock's internal statements)
+\set SHOW_CONTEXT never
 
 ------------------------------------------------------------------------------
 -- Roles, as in docs/postgrest.md (roles are global: created if absent)
@@ -173,7 +176,7 @@ BEGIN
                          ELSE 'coalesce(json_agg(_postgrest_t)->0, ''null'')' END);
 
     label := method || ' ' || path
-             || CASE WHEN method = 'GET' THEN '?' || req ELSE ' ' || req END
+             || CASE WHEN method <> 'GET' THEN ' ' || req WHEN req <> '' THEN '?' || req ELSE '' END
              || '   [' || CASE WHEN authed THEN 'JWT role ' || role || coalesce(', sub ' || (claims::json->>'sub'), '')
                                ELSE 'no JWT: ' || role END
              || ', ' || mode || ']';
@@ -210,9 +213,12 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- the statement PostgREST sends for POST /rpc/inv_reserve {"sku": "LAPTOP-001", "qty": 2, "reference": "ORD-1"}
-SELECT query FROM pg_temp.pgrst_request('POST', 'inv_reserve', '{"sku": "LAPTOP-001", "qty": 2, "reference": "ORD-1"}', '{"role":"web_user","sub":"alice"}');
--- a SETOF function aggregates all rows; a function without arguments in the body gets none
-SELECT query FROM pg_temp.pgrst_request('POST', 'inv_sync', '{}', '{"role":"web_admin","sub":"bob"}');
+-- ($1 is the body, sent as a json parameter)
+SELECT query FROM pg_temp.pgrst_request('POST', 'inv_reserve', '{"sku": "LAPTOP-001", "qty": 2, "reference": "ORD-1"}', '{"role":"web_user","sub":"alice"}') \gset
+\echo :query
+-- a SETOF function aggregates all its rows; a body without keys passes no argument
+SELECT query FROM pg_temp.pgrst_request('POST', 'inv_sync', '{}', '{"role":"web_admin","sub":"bob"}') \gset
+\echo :query
 
 -- One request: :fn, :req (JSON body, or query string for GET), :jwt (the
 -- JWT claims; empty: no JWT). Prints the request, then the psql error
@@ -536,6 +542,15 @@ $macro$ AS pgrst_call \gset
 \set req '{"reference": "ORD-B"}'
 :post
 
+-- the actor without a sub claim is the role PostgREST switched to (not
+-- authenticator); a numeric sub is recorded as text
+\set fn inv_adjust
+\set req '{"sku": "MOUSE-01", "delta": 1, "reason": "found behind a shelf"}'
+\set jwt '{"role":"web_admin"}'
+:post
+\set jwt '{"role":"web_admin","sub":42}'
+:post
+
 ------------------------------------------------------------------------------
 -- inv_sync (admin; SETOF: an empty array means consistent)
 ------------------------------------------------------------------------------
@@ -597,6 +612,9 @@ $macro$ AS pgrst_call \gset
 \set req 'sku=LAPTOP-001&location=main&at=infinity'
 :get
 \set req '{"sku": "LAPTOP-001", "location": "main", "at": "2000-01-01T00:00:00Z"}'
+:post
+-- 200: a NULL location is the default location
+\set req '{"sku": "LAPTOP-001", "location": null, "at": "infinity"}'
 :post
 -- 200: a location without movements: zeros
 \set req 'sku=LAPTOP-001&location=nowhere&at=infinity'

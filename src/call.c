@@ -5,17 +5,29 @@
  * Like PostgreSQL's referential-integrity triggers, every function connects to
  * SPI and switches the current user to the owner of the invstock schema (with
  * SECURITY_LOCAL_USERID_CHANGE) for its internal queries, so callers need no
- * privilege on the tables.  The switch is undone by inv_call_end, or by
- * transaction abort if an error escapes.  The caller's identity is kept to
- * name the actor of the movements.
+ * privilege on the tables.  It also pins search_path to "pg_catalog, pg_temp"
+ * for those queries (as a function's SET clause would), a second guard
+ * behind the fully qualified SQL.  Both are undone by inv_call_end, or by
+ * (sub)transaction abort if an error escapes.  The caller's identity is kept
+ * to name the actor of the movements.
+ *
+ * The owner must be the owner of the extension: the install script refuses a
+ * pre-existing invstock schema owned by another role, and inv_owner checks
+ * that the schema is still owned by the extension's owner.
  */
 #include "invstock.h"
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "access/genam.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_namespace.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/rel.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/jsonb.h"
@@ -30,7 +42,32 @@ owner_invalidate(Datum arg, int cacheid, uint32 hashvalue)
 	owner_oid = InvalidOid;
 }
 
-/* Owner of the invstock schema, cached until pg_namespace changes */
+/* Owner of extension invstock (InvalidOid if it is not installed) */
+static Oid
+extension_owner(void)
+{
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			owner = InvalidOid;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
+				F_NAMEEQ, CStringGetDatum("invstock"));
+	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		owner = ((Form_pg_extension) GETSTRUCT(tup))->extowner;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return owner;
+}
+
+/*
+ * Owner of the invstock schema, which must be the extension's owner; cached
+ * until pg_namespace changes.
+ */
 Oid
 inv_owner(void)
 {
@@ -49,6 +86,15 @@ inv_owner(void)
 			elog(ERROR, "cache lookup failed for namespace %u", nsp);
 		owner_oid = ((Form_pg_namespace) GETSTRUCT(tup))->nspowner;
 		ReleaseSysCache(tup);
+		if (owner_oid != extension_owner())
+		{
+			owner_oid = InvalidOid;
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("schema \"%s\" is not owned by the owner of extension invstock",
+							INV_SCHEMA),
+					 errhint("Give the schema back to the extension's owner with ALTER SCHEMA ... OWNER TO.")));
+		}
 		if (!owner_callback_registered)
 		{
 			CacheRegisterSyscacheCallback(NAMESPACEOID, owner_invalidate, (Datum) 0);
@@ -70,11 +116,16 @@ inv_call_begin(InvCall *call)
 		elog(ERROR, "SPI_connect failed");
 	SetUserIdAndSecContext(owner,
 						   call->caller_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	call->guc_nest_level = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
 }
 
 void
 inv_call_end(InvCall *call)
 {
+	AtEOXact_GUC(true, call->guc_nest_level);
 	SetUserIdAndSecContext(call->caller_userid, call->caller_sec_context);
 	if (SPI_finish() != SPI_OK_FINISH)
 		elog(ERROR, "SPI_finish failed");

@@ -29,6 +29,40 @@ check_nonnegative(FunctionCallInfo fcinfo, int argno, const char *what)
 }
 
 /*
+ * Events of a policy change: each (sku, location) whose status differs under
+ * the old and the new policy (tracking, backorders, threshold) is notified.
+ */
+static void
+notify_policy_change(const char *sku, bool old_track, bool old_backorder,
+					 bool old_threshold_isnull, int64 old_threshold,
+					 bool new_track, bool new_backorder,
+					 bool new_threshold_isnull, int64 new_threshold)
+{
+	Datum		values[1];
+	int			n;
+
+	if (old_track == new_track && old_backorder == new_backorder &&
+		old_threshold_isnull == new_threshold_isnull &&
+		old_threshold == new_threshold)
+		return;
+
+	values[0] = CStringGetTextDatum(sku);
+	n = inv_execute(PLAN_SKU_LEVELS, values, NULL, false, 0);
+	for (int i = 0; i < n; i++)
+	{
+		char	   *location = inv_result_text(i, 1, CurrentMemoryContext);
+		int64		available = inv_result_int64(i, 2, NULL) - inv_result_int64(i, 3, NULL);
+
+		inv_notify_status_change(sku, location,
+								 inv_status(available, old_track, old_backorder,
+											old_threshold_isnull, old_threshold),
+								 inv_status(available, new_track, new_backorder,
+											new_threshold_isnull, new_threshold),
+								 available);
+	}
+}
+
+/*
  * inv_configure(sku, track_inventory, allow_backorder, low_stock_threshold,
  *				 reorder_point, reorder_quantity, slots)
  */
@@ -38,6 +72,10 @@ inv_configure(PG_FUNCTION_ARGS)
 	char	   *sku = inv_arg_name(fcinfo, 0, "sku", true);
 	TupleDesc	tupdesc = inv_result_tupdesc(fcinfo);
 	bool		policy_change;
+	bool		old_track;
+	bool		old_backorder;
+	bool		old_threshold_isnull;
+	int64		old_threshold;
 	InvCall		call;
 	Datum		values[8];
 	char		nulls[8] = "        ";
@@ -62,9 +100,12 @@ inv_configure(PG_FUNCTION_ARGS)
 	/* the policy row first, then the stock rows: see inv_lock_policy_if_missing */
 	if (inv_execute(PLAN_POLICY_FOR_UPDATE, values, NULL, false, 1) != 1)
 		elog(ERROR, "SKU \"%s\" vanished", sku);
+	old_track = inv_result_bool(0, 1, NULL);
+	old_backorder = inv_result_bool(0, 2, NULL);
+	old_threshold = inv_result_int64(0, 3, &old_threshold_isnull);
 	policy_change =
-		(!PG_ARGISNULL(1) && PG_GETARG_BOOL(1) != inv_result_bool(0, 1, NULL)) ||
-		(!PG_ARGISNULL(2) && PG_GETARG_BOOL(2) != inv_result_bool(0, 2, NULL));
+		(!PG_ARGISNULL(1) && PG_GETARG_BOOL(1) != old_track) ||
+		(!PG_ARGISNULL(2) && PG_GETARG_BOOL(2) != old_backorder);
 
 	for (int i = 1; i <= 6; i++)
 	{
@@ -106,6 +147,10 @@ inv_configure(PG_FUNCTION_ARGS)
 		inv_execute(PLAN_SET_STOCK_POLICY, values, NULL, false, 0);
 		inv_pending_movement = NULL;
 	}
+
+	notify_policy_change(sku, old_track, old_backorder, old_threshold_isnull,
+						 old_threshold, DatumGetBool(cols[1]), DatumGetBool(cols[2]),
+						 colnulls[3], colnulls[3] ? 0 : DatumGetInt64(cols[3]));
 
 	inv_call_end(&call);
 	return HeapTupleGetDatum(result);

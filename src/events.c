@@ -4,11 +4,13 @@
  *		one of the statuses an application wants to hear about: low_stock,
  *		out_of_stock and on_backorder.
  *
- * Called by the stock_guard trigger for every change of a stock row.
+ * Called by the stock_guard trigger for every change of a stock row, and by
+ * inv_configure for a policy change (threshold, tracking, backorders).
  * PostgreSQL delivers notifications at commit and drops them on rollback, so
  * listeners only hear of changes that happened.  The payload is JSON:
- * {"sku", "location", "old_status", "new_status", "available", "on_hand",
- * "reserved"}.
+ * {"sku", "location", "old_status", "new_status", "available"}: no more than
+ * that, because PostgreSQL checks no privilege on LISTEN (any role that can
+ * connect can listen; see docs/security.md).
  */
 #include "invstock.h"
 
@@ -28,7 +30,7 @@ watched(const char *status)
 void
 inv_notify_status_change(const char *sku, const char *location,
 						 const char *old_status, const char *new_status,
-						 int64 on_hand, int64 reserved)
+						 int64 available)
 {
 	StringInfoData buf;
 
@@ -45,9 +47,7 @@ inv_notify_status_change(const char *sku, const char *location,
 	escape_json(&buf, old_status);
 	appendStringInfoString(&buf, ", \"new_status\": ");
 	escape_json(&buf, new_status);
-	appendStringInfo(&buf, ", \"available\": " INT64_FORMAT
-					 ", \"on_hand\": " INT64_FORMAT ", \"reserved\": " INT64_FORMAT "}",
-					 on_hand - reserved, on_hand, reserved);
+	appendStringInfo(&buf, ", \"available\": " INT64_FORMAT "}", available);
 	Async_Notify(INV_EVENT_CHANNEL, buf.data);
 	pfree(buf.data);
 }

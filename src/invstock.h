@@ -84,6 +84,7 @@ typedef enum InvPlanId
 	PLAN_LEDGER_ORPHANS,
 	PLAN_STOCK_EXISTS,
 	PLAN_POLICY_FOR_UPDATE,
+	PLAN_SKU_LEVELS,
 	INV_NUM_PLANS
 } InvPlanId;
 
@@ -101,6 +102,7 @@ typedef struct InvCall
 	Oid			caller_userid;
 	int			caller_sec_context;
 	TimestampTz now;			/* transaction timestamp */
+	int			guc_nest_level; /* search_path pinned at this level */
 } InvCall;
 
 extern void inv_call_begin(InvCall *call);
@@ -245,7 +247,7 @@ extern void inv_ledger_sum(const char *sku, const char *location, int16 slot,
 /* ---------- events (events.c) ---------- */
 extern void inv_notify_status_change(const char *sku, const char *location,
 									 const char *old_status, const char *new_status,
-									 int64 on_hand, int64 reserved);
+									 int64 available);
 
 /* ---------- set-returning helpers (level.c) ---------- */
 extern void inv_srf_put(FunctionCallInfo fcinfo, HeapTuple tuple);

@@ -6,8 +6,11 @@
  *		hash: the key is the query's number).
  *
  * Every name is schema-qualified and every operator is written as
- * OPERATOR(pg_catalog.x), so the caller's search_path cannot change what a
- * query means; values are always $n parameters.
+ * OPERATOR(pg_catalog.x) (no IS DISTINCT FROM, NULLIF, IN or BETWEEN, which
+ * look "=" up through search_path), so the text cannot mean anything else;
+ * and inv_call_begin pins search_path to pg_catalog, pg_temp while they run,
+ * which also keeps the plan cache from re-planning for each caller's path.
+ * Values are always $n parameters.
  */
 #include "invstock.h"
 
@@ -202,8 +205,8 @@ static const InvPlanDef plan_defs[INV_NUM_PLANS] = {
 	},
 	[PLAN_SET_STOCK_POLICY] = {
 		"UPDATE invstock.stock SET track_inventory = $2, allow_backorder = $3"
-		" WHERE sku" EQ "$1 AND (track_inventory IS DISTINCT FROM $2"
-		" OR allow_backorder IS DISTINCT FROM $3)",
+		" WHERE sku" EQ "$1 AND (track_inventory OPERATOR(pg_catalog.<>) $2"
+		" OR allow_backorder OPERATOR(pg_catalog.<>) $3)",
 		3, {TEXTOID, BOOLOID, BOOLOID}
 	},
 	[PLAN_SYNC_SCOPE] = {
@@ -226,8 +229,15 @@ static const InvPlanDef plan_defs[INV_NUM_PLANS] = {
 		3, {TEXTOID, TEXTOID, INT2OID}
 	},
 	[PLAN_POLICY_FOR_UPDATE] = {
-		"SELECT track_inventory, allow_backorder FROM invstock.sku"
+		"SELECT track_inventory, allow_backorder, low_stock_threshold FROM invstock.sku"
 		" WHERE sku" EQ "$1 FOR NO KEY UPDATE",
+		1, {TEXTOID}
+	},
+	[PLAN_SKU_LEVELS] = {
+		"SELECT location, pg_catalog.sum(on_hand)::pg_catalog.int8,"
+		" pg_catalog.sum(reserved)::pg_catalog.int8"
+		" FROM invstock.stock WHERE sku" EQ "$1"
+		" GROUP BY location ORDER BY location",
 		1, {TEXTOID}
 	},
 	[PLAN_LEDGER_ORPHANS] = {

@@ -256,6 +256,19 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 		read_policy(row, is_insert && ctx == &direct, ctx);
 	}
 
+	/*
+	 * Into or out of low_stock, out_of_stock, on_backorder: NOTIFY.  A
+	 * policy change (inv_configure) sends its own events, for the whole
+	 * (sku, location) with the old and the new policy.
+	 */
+	if (!ctx->policy_change)
+		inv_notify_status_change(row->sku, row->location,
+								 is_insert ? values_status(&newv, true, ctx) :
+								 values_status(&oldv, false, ctx),
+								 is_delete ? values_status(&oldv, true, ctx) :
+								 values_status(&newv, false, ctx),
+								 is_delete ? 0 : newv.on_hand - newv.reserved);
+
 	/* an untracked SKU: nothing is enforced and nothing is recorded */
 	if (!row->track_inventory)
 	{
@@ -275,15 +288,6 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 	}
 	else
 		check_invariants(&newv);
-
-	/* into or out of low_stock, out_of_stock, on_backorder: NOTIFY */
-	inv_notify_status_change(row->sku, row->location,
-							 is_insert ? values_status(&newv, true, ctx) :
-							 values_status(&oldv, false, ctx),
-							 is_delete ? values_status(&oldv, true, ctx) :
-							 values_status(&newv, false, ctx),
-							 is_delete ? 0 : newv.on_hand,
-							 is_delete ? 0 : newv.reserved);
 
 	/* row creation or policy change by a function: checked, nothing to record */
 	if (ctx->kind == NULL)
