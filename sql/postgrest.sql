@@ -374,6 +374,12 @@ $macro$ AS pgrst_call \gset
 \set req '{"sku": "LAPTOP-001", "qty": 1, "reference": "ORD-1", "idempotency_key": "ord-1-add"}'
 :post
 
+-- 401: no JWT
+\set jwt :anon
+\set req '{"sku": "LAPTOP-001", "qty": 1, "reference": "ORD-1"}'
+:post
+\set jwt :alice
+
 ------------------------------------------------------------------------------
 -- inv_finalize (writer)
 ------------------------------------------------------------------------------
@@ -398,6 +404,12 @@ $macro$ AS pgrst_call \gset
 -- 422: the same key with another body
 \set req '{"sku": "LAPTOP-001", "qty": 1, "reference": "ORD-3", "idempotency_key": "ord-1-ship"}'
 :post
+
+-- 401: no JWT
+\set jwt :anon
+\set req '{"sku": "LAPTOP-001", "reference": "ORD-3"}'
+:post
+\set jwt :alice
 
 ------------------------------------------------------------------------------
 -- inv_count (admin)
@@ -427,6 +439,10 @@ $macro$ AS pgrst_call \gset
 \set req '{"sku": "MOUSE-01", "counted": 10}'
 :post
 
+-- 401: no JWT
+\set jwt :anon
+:post
+
 ------------------------------------------------------------------------------
 -- inv_transfer (admin; SETOF: a JSON array, source then destination)
 ------------------------------------------------------------------------------
@@ -453,6 +469,10 @@ $macro$ AS pgrst_call \gset
 -- 403: a writer may not transfer
 \set jwt :alice
 \set req '{"sku": "LAPTOP-001", "qty": 1, "from_location": "main", "to_location": "store-1"}'
+:post
+
+-- 401: no JWT
+\set jwt :anon
 :post
 
 ------------------------------------------------------------------------------
@@ -486,6 +506,12 @@ $macro$ AS pgrst_call \gset
 \set req '{"reference": "ORD-B", "lines": [{"sku": "BACK-1", "qty": 3}]}'
 :post
 
+-- 401: no JWT
+\set jwt :anon
+\set req '{"reference": "ORD-5", "lines": [{"sku": "MOUSE-01", "qty": 1}]}'
+:post
+\set jwt :alice
+
 ------------------------------------------------------------------------------
 -- inv_release_order (writer)
 ------------------------------------------------------------------------------
@@ -503,6 +529,12 @@ $macro$ AS pgrst_call \gset
 -- 404: ORD-2 holds nothing any more
 \set req '{"reference": "ORD-2"}'
 :post
+
+-- 401: no JWT
+\set jwt :anon
+\set req '{"reference": "ORD-B"}'
+:post
+\set jwt :alice
 
 ------------------------------------------------------------------------------
 -- inv_finalize_order (writer)
@@ -527,6 +559,12 @@ $macro$ AS pgrst_call \gset
 -- 422: the same key for another order
 \set req '{"reference": "ORD-3", "idempotency_key": "ord-4-ship"}'
 :post
+
+-- 401: no JWT
+\set jwt :anon
+\set req '{"reference": "ORD-B"}'
+:post
+\set jwt :alice
 
 -- inv_configure 409: backorders cannot be turned off while BACK-1 holds more than it has
 \set fn inv_configure
@@ -568,6 +606,9 @@ $macro$ AS pgrst_call \gset
 -- 403: a writer may not sync
 \set jwt :alice
 \set req '{}'
+:post
+-- 401: no JWT
+\set jwt :anon
 :post
 -- 405: VOLATILE, so not with GET (READ ONLY)
 \set jwt :bob
