@@ -31,7 +31,8 @@ DATA = $(wildcard sql/invstock--*.sql)
 
 # pg_regress suites: sql/<name>.sql against expected/<name>.out
 REGRESS = lifecycle errors count transfer orders idempotency expiry \
-	policy ledger sync settings http_errors privileges search_path postgrest
+	policy ledger sync settings http_errors privileges search_path postgrest \
+	upgrade
 REGRESS_OPTS = --dbname=invstock_regression
 
 # isolation specs: specs/<name>.spec against expected/<name>.out
@@ -50,9 +51,11 @@ include $(PGXS)
 $(OBJS): src/invstock.h
 
 # pgTAP suites under test/pgtap, run with pg_prove against a running server
-.PHONY: print-isolation
+.PHONY: print-isolation print-regress
 print-isolation:
 	@echo $(ISOLATION)
+print-regress:
+	@echo $(REGRESS)
 
 .PHONY: prove
 prove:
