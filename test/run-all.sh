@@ -7,8 +7,9 @@
 #
 # Suites: pg_regress (sql/*.sql vs expected/*.out, one test per file),
 # isolation (specs/*.spec vs expected/*.out, one test per spec), pgTAP
-# (test/pgtap/*.sql, one test per assertion) and the stress run
-# (test/stress/run.sh, one test per check).
+# (test/pgtap/*.sql, one test per assertion), the stress run
+# (test/stress/run.sh, one test per check) and the pg_cron sweeper
+# (test/cron.sh, one test per check).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -83,17 +84,26 @@ if [ ! -s "$out/totals" ]; then
 fi
 read -r passed failed skipped <"$out/totals"
 
-# the concurrency stress test runs in a cluster of its own, 15 s, 8 clients
-echo "== stress"
-bash test/stress/run.sh 15 8 >"$out/stress.log" 2>&1
-grep -E '^(ok|FAILED) ' "$out/stress.log" || tail -30 "$out/stress.log"
-if read -r sp sf < <(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out/stress.log" | tail -1 | sed -E 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/'); then
-    :
-else
-    sp=0; sf=1
-fi
-echo "stress: $sp passed, $sf failed"
-passed=$((passed + sp)); failed=$((failed + sf))
+# suites that run in clusters of their own, each ending "N passed, N failed"
+external() {    # external NAME COMMAND...
+    local name=$1 log=$out/$1.log sp sf
+    shift
+    echo "== $name"
+    "$@" >"$log" 2>&1
+    grep -E '^(ok|not ok|FAILED) ' "$log" | grep -vE '^ok [0-9]+ ' || true
+    if read -r sp sf < <(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1 |
+                         sed -E 's/^([0-9]+) passed, ([0-9]+) failed.*$/\1 \2/'); then
+        :
+    else
+        sp=0; sf=1
+    fi
+    [ "$sf" -gt 0 ] && tail -40 "$log"
+    echo "$name: $sp passed, $sf failed"
+    passed=$((passed + sp)); failed=$((failed + sf))
+}
+external stress bash test/stress/run.sh 15 8
+external cron bash test/cron.sh
+
 echo "$passed passed, $failed failed, $skipped skipped"
 # a skipped test is not a pass: CI must run everything
 [ "$failed" -eq 0 ] && [ "$skipped" -eq 0 ] && [ "$passed" -gt 0 ]
