@@ -79,6 +79,7 @@ CREATE TABLE invstock.stock (
     reserved        bigint NOT NULL DEFAULT 0,
     track_inventory boolean NOT NULL DEFAULT true,
     allow_backorder boolean NOT NULL DEFAULT false,
+    low_stock_threshold bigint,
     next_expiry     timestamptz,
     last_counted_at timestamptz,
     created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
@@ -89,6 +90,7 @@ COMMENT ON TABLE invstock.stock IS 'Stock level of each (sku, location): the tab
 COMMENT ON COLUMN invstock.stock.slot IS 'Slot number of a hot SKU kept as several rows; 0 otherwise.';
 COMMENT ON COLUMN invstock.stock.track_inventory IS 'Copy of the SKU policy, kept by inv_configure, read by the triggers.';
 COMMENT ON COLUMN invstock.stock.allow_backorder IS 'Copy of the SKU policy, kept by inv_configure, read by the triggers.';
+COMMENT ON COLUMN invstock.stock.low_stock_threshold IS 'Copy of the SKU policy (NULL: invstock.low_stock_threshold), kept by inv_configure.';
 COMMENT ON COLUMN invstock.stock.next_expiry IS 'No open hold of this row expires before this time (NULL: none expires).';
 CREATE INDEX stock_location ON invstock.stock (location);
 COMMENT ON INDEX invstock.stock_location IS 'Finds the stock rows of a location (the location foreign key, location-wide reports).';
@@ -114,13 +116,16 @@ CREATE TABLE invstock.reservation (
 COMMENT ON TABLE invstock.reservation IS 'Holds: units of one (sku, location) held for one reference; status tells how a closed hold ended.';
 COMMENT ON COLUMN invstock.reservation.qty IS 'Units still held (0 once closed).';
 COMMENT ON COLUMN invstock.reservation.status IS 'open, or how the hold was closed: finalized, released or expired (the action that took its last unit).';
-CREATE UNIQUE INDEX reservation_open_hold ON invstock.reservation (sku, location, slot, reference)
+-- md5 of the reference keeps the key within btree's size limit for 255-character
+-- names in any encoding (sku + location + reference could exceed it)
+CREATE UNIQUE INDEX reservation_open_hold
+    ON invstock.reservation (sku, location, slot, pg_catalog.md5(reference))
     NULLS NOT DISTINCT WHERE status OPERATOR(pg_catalog.=) 'open';
 CREATE INDEX reservation_open_reference ON invstock.reservation (reference)
     WHERE status OPERATOR(pg_catalog.=) 'open';
 CREATE INDEX reservation_open_expiry ON invstock.reservation (expires_at)
     WHERE status OPERATOR(pg_catalog.=) 'open' AND expires_at IS NOT NULL;
-COMMENT ON INDEX invstock.reservation_open_hold IS 'At most one open hold per (sku, location, slot, reference); NULL reference = the anonymous hold.';
+COMMENT ON INDEX invstock.reservation_open_hold IS 'At most one open hold per (sku, location, slot, reference) (the reference by its md5); NULL reference = the anonymous hold.';
 COMMENT ON INDEX invstock.reservation_open_reference IS 'Finds the open holds of an order reference (inv_release_order, inv_finalize_order).';
 COMMENT ON INDEX invstock.reservation_open_expiry IS 'Finds overdue open holds (inv_sync).';
 
@@ -464,7 +469,9 @@ COMMENT ON VIEW invstock.out_of_stock IS 'Tracked (sku, location) levels with no
 CREATE VIEW invstock.reorder_report AS
 SELECT t.sku, t.on_hand, t.reserved, t.available, p.reorder_point, p.reorder_quantity,
        pg_catalog.int8larger(COALESCE(p.reorder_quantity, 0),
-                             p.reorder_point OPERATOR(pg_catalog.-) t.available) AS suggested_qty
+                             pg_catalog.numeric_smaller(
+                                 p.reorder_point::pg_catalog.numeric OPERATOR(pg_catalog.-) t.available::pg_catalog.numeric,
+                                 9223372036854775807)::pg_catalog.int8) AS suggested_qty
   FROM invstock.sku_totals t
   JOIN invstock.sku p ON p.sku OPERATOR(pg_catalog.=) t.sku
  WHERE p.track_inventory

@@ -152,10 +152,12 @@ inv_count(PG_FUNCTION_ARGS)
 	values[1] = CStringGetTextDatum(location);
 	values[2] = Int64GetDatum(previous);
 	values[3] = Int64GetDatum(counted);
-	values[4] = Int64GetDatum(counted - previous);
+	values[4] = Int64GetDatum(inv_sub_checked(counted, previous, sku, location,
+											  "discrepancy"));
 	values[5] = Int64GetDatum(row.on_hand);
 	values[6] = Int64GetDatum(row.reserved);
-	values[7] = Int64GetDatum(row.on_hand - row.reserved);
+	values[7] = Int64GetDatum(inv_sub_checked(row.on_hand, row.reserved, sku, location,
+											  "available"));
 	values[8] = TimestampTzGetDatum(call.now);
 
 	old = MemoryContextSwitchTo(call.caller_cxt);

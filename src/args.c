@@ -179,3 +179,18 @@ inv_add_checked(int64 a, int64 b, const char *sku, const char *location,
 							a, b));
 	return r;
 }
+
+/* a - b, or 22003 naming the stock row */
+int64
+inv_sub_checked(int64 a, int64 b, const char *sku, const char *location,
+				const char *what)
+{
+	int64		r;
+
+	if (pg_sub_s64_overflow(a, b, &r))
+		INV_ERROR(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
+				  errmsg("%s of SKU \"%s\" at location \"%s\" would overflow bigint",
+						 what, sku, location),
+				  errdetail("Values " INT64_FORMAT " and " INT64_FORMAT ".", a, b));
+	return r;
+}

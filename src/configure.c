@@ -2,12 +2,13 @@
  * configure.c
  *		inv_configure: create a SKU and set its policy.
  *
- * track_inventory and allow_backorder are copied onto the SKU's stock rows
+ * track_inventory, allow_backorder and low_stock_threshold are copied onto
+ * the SKU's stock rows
  * (the triggers read them there, and a function that locks a stock row sees
  * the newest policy).  inv_configure locks the SKU's policy row first
- * (FOR NO KEY UPDATE), and only if track_inventory or allow_backorder really
- * changes, then every stock row of the SKU in location order, then updates
- * the copies.  The policy row comes before the SKU's stock rows in the lock
+ * (FOR NO KEY UPDATE), and only if track_inventory, allow_backorder or
+ * low_stock_threshold really changes, then every stock row of the SKU in
+ * location order, then updates the copies.  The policy row comes before the SKU's stock rows in the lock
  * order of every function (see inv_lock_policy_if_missing in stockrow.c).
  * Turning backorders off while a row holds more than it has on hand fails
  * with 23514 (I2).
@@ -76,6 +77,10 @@ inv_configure(PG_FUNCTION_ARGS)
 	bool		old_backorder;
 	bool		old_threshold_isnull;
 	int64		old_threshold;
+	bool		new_track;
+	bool		new_backorder;
+	bool		new_threshold_isnull;
+	int64		new_threshold;
 	InvCall		call;
 	Datum		values[8];
 	char		nulls[8] = "        ";
@@ -105,7 +110,9 @@ inv_configure(PG_FUNCTION_ARGS)
 	old_threshold = inv_result_int64(0, 3, &old_threshold_isnull);
 	policy_change =
 		(!PG_ARGISNULL(1) && PG_GETARG_BOOL(1) != old_track) ||
-		(!PG_ARGISNULL(2) && PG_GETARG_BOOL(2) != old_backorder);
+		(!PG_ARGISNULL(2) && PG_GETARG_BOOL(2) != old_backorder) ||
+		(!PG_ARGISNULL(3) && (old_threshold_isnull ||
+							  PG_GETARG_INT64(3) != old_threshold));
 
 	for (int i = 1; i <= 6; i++)
 	{
@@ -118,12 +125,33 @@ inv_configure(PG_FUNCTION_ARGS)
 	if (inv_execute(PLAN_CONFIGURE_SKU, values, nulls, false, 0) != 1)
 		elog(ERROR, "SKU \"%s\" vanished", sku);
 
+	/*
+	 * Build the result by column name, not position: the row type of
+	 * invstock.sku may have dropped columns that RETURNING * leaves out.
+	 */
 	old = MemoryContextSwitchTo(call.caller_cxt);
-	cols = palloc(sizeof(Datum) * tupdesc->natts);
+	cols = palloc0(sizeof(Datum) * tupdesc->natts);
 	colnulls = palloc(sizeof(bool) * tupdesc->natts);
-	heap_deform_tuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, cols, colnulls);
+	for (int i = 0; i < tupdesc->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(tupdesc, i);
+		int			col;
+
+		colnulls[i] = true;
+		if (attr->attisdropped)
+			continue;
+		col = SPI_fnumber(SPI_tuptable->tupdesc, NameStr(attr->attname));
+		if (col <= 0)
+			elog(ERROR, "invstock.sku has no column \"%s\"", NameStr(attr->attname));
+		cols[i] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, col,
+								&colnulls[i]);
+	}
 	result = heap_form_tuple(tupdesc, cols, colnulls);
 	MemoryContextSwitchTo(old);
+	new_track = inv_result_bool(0, SPI_fnumber(SPI_tuptable->tupdesc, "track_inventory"), NULL);
+	new_backorder = inv_result_bool(0, SPI_fnumber(SPI_tuptable->tupdesc, "allow_backorder"), NULL);
+	new_threshold = inv_result_int64(0, SPI_fnumber(SPI_tuptable->tupdesc, "low_stock_threshold"),
+									 &new_threshold_isnull);
 
 	if (policy_change)
 	{
@@ -137,20 +165,21 @@ inv_configure(PG_FUNCTION_ARGS)
 		key.sku = sku;
 		inv_movement_context_init(&ctx, &key, NULL, NULL, NULL);
 		ctx.location = NULL;	/* every row of the SKU */
+		ctx.actor = inv_actor(NULL, call.caller_userid, call.caller_cxt);
 		ctx.policy_change = true;
-		ctx.threshold_known = true;
-		ctx.threshold_isnull = colnulls[3];
-		ctx.threshold = colnulls[3] ? 0 : DatumGetInt64(cols[3]);
-		values[1] = cols[1];	/* track_inventory */
-		values[2] = cols[2];	/* allow_backorder */
+		values[1] = BoolGetDatum(new_track);
+		values[2] = BoolGetDatum(new_backorder);
+		values[3] = Int64GetDatum(new_threshold);
+		nulls[1] = nulls[2] = ' ';
+		nulls[3] = new_threshold_isnull ? 'n' : ' ';
 		inv_pending_movement = &ctx;
-		inv_execute(PLAN_SET_STOCK_POLICY, values, NULL, false, 0);
+		inv_execute(PLAN_SET_STOCK_POLICY, values, nulls, false, 0);
 		inv_pending_movement = NULL;
 	}
 
 	notify_policy_change(sku, old_track, old_backorder, old_threshold_isnull,
-						 old_threshold, DatumGetBool(cols[1]), DatumGetBool(cols[2]),
-						 colnulls[3], colnulls[3] ? 0 : DatumGetInt64(cols[3]));
+						 old_threshold, new_track, new_backorder,
+						 new_threshold_isnull, new_threshold);
 
 	inv_call_end(&call);
 	return HeapTupleGetDatum(result);

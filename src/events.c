@@ -10,7 +10,9 @@
  * listeners only hear of changes that happened.  The payload is JSON:
  * {"sku", "location", "old_status", "new_status", "available"}: no more than
  * that, because PostgreSQL checks no privilege on LISTEN (any role that can
- * connect can listen; see docs/security.md).
+ * connect can listen; see docs/security.md).  invstock.events = off turns
+ * them off for a session (PREPARE TRANSACTION refuses a transaction that
+ * sent NOTIFY, so two-phase commit users need it).
  */
 #include "invstock.h"
 
@@ -34,7 +36,7 @@ inv_notify_status_change(const char *sku, const char *location,
 {
 	StringInfoData buf;
 
-	if (strcmp(old_status, new_status) == 0 ||
+	if (!inv_events || strcmp(old_status, new_status) == 0 ||
 		(!watched(old_status) && !watched(new_status)))
 		return;
 

@@ -19,6 +19,7 @@
 #include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/tuplestore.h"
 
@@ -137,6 +138,28 @@ inv_idem_claim(InvCall *call, IdemRequest *req, ArrayType **replay)
 	return true;
 }
 
+/*
+ * The stored result is text (the composite types' output): write and read it
+ * with fixed DateStyle, TimeZone and IntervalStyle, so a replay does not
+ * depend on the settings of the session that replays.  Returns the GUC nest
+ * level to pass to AtEOXact_GUC.
+ */
+static int
+pin_text_format(void)
+{
+	int			level = NewGUCNestLevel();
+
+	(void) set_config_option("DateStyle", "ISO, YMD", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("TimeZone", "UTC", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("IntervalStyle", "postgres", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("extra_float_digits", "3", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return level;
+}
+
 /* Store the result of the call that claimed the key */
 void
 inv_idem_store(IdemRequest *req, HeapTuple *tuples, int ntuples, TupleDesc tupdesc)
@@ -144,17 +167,20 @@ inv_idem_store(IdemRequest *req, HeapTuple *tuples, int ntuples, TupleDesc tupde
 	Datum	   *texts;
 	Datum		values[2];
 	ArrayType  *arr;
+	int			level;
 
 	if (req->key == NULL)
 		return;
 
 	texts = palloc(sizeof(Datum) * (ntuples + 1));
+	level = pin_text_format();
 	for (int i = 0; i < ntuples; i++)
 	{
 		Datum		d = heap_copy_tuple_as_datum(tuples[i], tupdesc);
 
 		texts[i] = CStringGetTextDatum(OidOutputFunctionCall(F_RECORD_OUT, d));
 	}
+	AtEOXact_GUC(true, level);
 	arr = construct_array(texts, ntuples, TEXTOID, -1, false, TYPALIGN_INT);
 	values[0] = CStringGetTextDatum(req->key);
 	values[1] = PointerGetDatum(arr);
@@ -174,8 +200,13 @@ stored_texts(ArrayType *result, int *n)
 static Datum
 parse_record(Datum stored, TupleDesc tupdesc)
 {
-	return OidInputFunctionCall(F_RECORD_IN, TextDatumGetCString(stored),
-								tupdesc->tdtypeid, tupdesc->tdtypmod);
+	int			level = pin_text_format();
+	Datum		result;
+
+	result = OidInputFunctionCall(F_RECORD_IN, TextDatumGetCString(stored),
+								  tupdesc->tdtypeid, tupdesc->tdtypmod);
+	AtEOXact_GUC(true, level);
+	return result;
 }
 
 Datum

@@ -34,6 +34,7 @@ extern char *inv_reservation_ttl;
 extern int	inv_low_stock_threshold;
 extern char *inv_idempotency_retention;
 extern bool inv_http_errors;
+extern bool inv_events;
 
 extern bool inv_reservation_ttl_value(Interval *out);
 extern void inv_idempotency_retention_value(Interval *out);
@@ -126,6 +127,8 @@ extern void inv_check_name(const char *value, const char *what);
 extern void inv_require_arg(FunctionCallInfo fcinfo, int argno, const char *what);
 extern int64 inv_add_checked(int64 a, int64 b, const char *sku,
 							 const char *location, const char *what);
+extern int64 inv_sub_checked(int64 a, int64 b, const char *sku,
+							 const char *location, const char *what);
 
 /* ---------- one stock row of a (sku, location) (stockrow.c) ---------- */
 typedef struct StockRow
@@ -160,9 +163,6 @@ typedef struct MovementContext
 	const char *idempotency_key;
 	bool		has_transfer_id;
 	int64		transfer_id;
-	bool		threshold_known;	/* the SKU's low-stock threshold is below */
-	bool		threshold_isnull;
-	int64		threshold;
 	bool		record_zero;	/* write a movement even if nothing changed */
 	bool		policy_change;	/* inv_configure may change the policy copy */
 } MovementContext;

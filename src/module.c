@@ -19,6 +19,7 @@ char	   *inv_reservation_ttl = NULL;
 int			inv_low_stock_threshold = 5;
 char	   *inv_idempotency_retention = NULL;
 bool		inv_http_errors = false;
+bool		inv_events = true;
 
 void		_PG_init(void);
 
@@ -185,6 +186,14 @@ _PG_init(void)
 							 NULL,
 							 &inv_http_errors,
 							 false,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("invstock.events",
+							 "Send NOTIFY invstock_events when a (sku, location) moves into or out of low_stock, out_of_stock or on_backorder.",
+							 "Turn off in sessions that use two-phase commit: PREPARE TRANSACTION refuses a transaction that sent NOTIFY.",
+							 &inv_events,
+							 true,
 							 PGC_USERSET, 0,
 							 NULL, NULL, NULL);
 

@@ -153,7 +153,8 @@ parse_lines(Jsonb *jb, int *nlines)
 				  (k.val.string.len == 3 && memcmp(k.val.string.val, "qty", 3) == 0) ||
 				  (k.val.string.len == 8 && memcmp(k.val.string.val, "location", 8) == 0)))
 				bad_line(lineno, "has unknown key \"%s\"",
-						 pnstrdup(k.val.string.val, Min(k.val.string.len, 64)));
+						 pnstrdup(k.val.string.val,
+								  pg_mbcliplen(k.val.string.val, k.val.string.len, 64)));
 		}
 
 		lines[n].sku = line_name(getKeyJsonValueFromContainer(obj, "sku", 3, NULL),
@@ -361,7 +362,9 @@ settle_order(FunctionCallInfo fcinfo, bool finalize, const char *reason, int key
 		hold.id = holds[i].hold_id;
 		hold.qty = inv_hold_open_qty(hold.id);
 		hold.found = hold.qty >= 0;
-		if (hold.found)
+		if (hold.found && !row.track_inventory)
+			settled++;			/* untracked: accepted, nothing changes */
+		else if (hold.found)
 		{
 			inv_settle_hold(&call, &row, reference, hold, true, 0, finalize,
 							reason, actor, key);

@@ -30,10 +30,9 @@ typedef struct InvPlanDef
 
 static const InvPlanDef plan_defs[INV_NUM_PLANS] = {
 	[PLAN_LOCK_STOCK] = {
-		"SELECT s.on_hand, s.reserved, s.track_inventory, s.allow_backorder,"
-		" p.low_stock_threshold, s.next_expiry, s.last_counted_at, s.updated_at"
-		" FROM invstock.stock s JOIN invstock.sku p ON p.sku" EQ "s.sku"
-		" WHERE " ROWKEY("s.") " FOR UPDATE OF s",
+		"SELECT on_hand, reserved, track_inventory, allow_backorder,"
+		" low_stock_threshold, next_expiry, last_counted_at, updated_at"
+		" FROM invstock.stock WHERE " ROWKEY("") " FOR UPDATE",
 		3, {TEXTOID, TEXTOID, INT2OID}
 	},
 	[PLAN_POLICY] = {
@@ -56,9 +55,9 @@ static const InvPlanDef plan_defs[INV_NUM_PLANS] = {
 	},
 	[PLAN_INSERT_STOCK] = {
 		"INSERT INTO invstock.stock (sku, location, slot, track_inventory,"
-		" allow_backorder, created_at, updated_at)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT DO NOTHING",
-		6, {TEXTOID, TEXTOID, INT2OID, BOOLOID, BOOLOID, TIMESTAMPTZOID}
+		" allow_backorder, low_stock_threshold, created_at, updated_at)"
+		" VALUES ($1, $2, $3, $4, $5, $7, $6, $6) ON CONFLICT DO NOTHING",
+		7, {TEXTOID, TEXTOID, INT2OID, BOOLOID, BOOLOID, TIMESTAMPTZOID, INT8OID}
 	},
 	[PLAN_UPDATE_STOCK] = {
 		"UPDATE invstock.stock SET on_hand = $4, reserved = $5, next_expiry = $6,"
@@ -82,7 +81,7 @@ static const InvPlanDef plan_defs[INV_NUM_PLANS] = {
 		"INSERT INTO invstock.reservation AS r (sku, location, slot, reference, qty,"
 		" expires_at, notes, created_at, updated_at)"
 		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)"
-		" ON CONFLICT (sku, location, slot, reference) WHERE " OPEN
+		" ON CONFLICT (sku, location, slot, pg_catalog.md5(reference)) WHERE " OPEN
 		" DO UPDATE SET qty = r.qty OPERATOR(pg_catalog.+) excluded.qty,"
 		" expires_at = COALESCE(excluded.expires_at, r.expires_at),"
 		" notes = COALESCE(excluded.notes, r.notes),"
@@ -204,10 +203,9 @@ static const InvPlanDef plan_defs[INV_NUM_PLANS] = {
 		1, {TEXTOID}
 	},
 	[PLAN_SET_STOCK_POLICY] = {
-		"UPDATE invstock.stock SET track_inventory = $2, allow_backorder = $3"
-		" WHERE sku" EQ "$1 AND (track_inventory OPERATOR(pg_catalog.<>) $2"
-		" OR allow_backorder OPERATOR(pg_catalog.<>) $3)",
-		3, {TEXTOID, BOOLOID, BOOLOID}
+		"UPDATE invstock.stock SET track_inventory = $2, allow_backorder = $3,"
+		" low_stock_threshold = $4 WHERE sku" EQ "$1",
+		4, {TEXTOID, BOOLOID, BOOLOID, INT8OID}
 	},
 	[PLAN_SYNC_SCOPE] = {
 		"SELECT sku, location, slot FROM invstock.stock"
@@ -285,7 +283,9 @@ inv_plan(InvPlanId id)
 
 /*
  * Run one cached query; returns SPI_processed.  The caller must be connected
- * to SPI and running as the extension owner.
+ * to SPI and running as the extension owner.  The previous query's result is
+ * freed first (callers copy out what they keep), so a call that runs many
+ * queries (a long order, inv_sync over many rows) uses bounded memory.
  */
 int
 inv_execute(InvPlanId id, Datum *values, const char *nulls, bool read_only,
@@ -293,6 +293,11 @@ inv_execute(InvPlanId id, Datum *values, const char *nulls, bool read_only,
 {
 	int			rc;
 
+	if (SPI_tuptable != NULL)
+	{
+		SPI_freetuptable(SPI_tuptable);
+		SPI_tuptable = NULL;
+	}
 	rc = SPI_execute_plan(inv_plan(id), values, nulls, read_only, count);
 	if (rc < 0)
 		elog(ERROR, "invstock query %d failed: %s", (int) id,

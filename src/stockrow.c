@@ -2,7 +2,8 @@
  * stockrow.c
  *		Locking and changing one stock row of a (sku, location).
  *
- * A function locks the row (SELECT ... FOR UPDATE, joined to the SKU policy),
+ * A function locks the row (SELECT ... FOR UPDATE; the row carries a copy of
+ * the SKU's policy, so the lock always comes with the newest policy),
  * creating the SKU, location and row first when its rules allow; releases the
  * row's overdue holds; then writes the new on_hand/reserved with one UPDATE.
  * Before that UPDATE it publishes a MovementContext (kind, reference, reason,
@@ -74,7 +75,8 @@ void
 inv_lock_stock(InvCall *call, const char *sku, const char *location,
 			   StockMissing missing, StockRow *row)
 {
-	Datum		values[6];
+	Datum		values[7];
+	char		nulls[7] = "       ";
 	bool		create;
 	MovementContext ctx;
 
@@ -137,9 +139,12 @@ inv_lock_stock(InvCall *call, const char *sku, const char *location,
 	values[3] = BoolGetDatum(row->track_inventory);
 	values[4] = BoolGetDatum(row->allow_backorder);
 	values[5] = TimestampTzGetDatum(call->now);
+	values[6] = Int64GetDatum(row->threshold);
+	if (row->threshold_isnull)
+		nulls[6] = 'n';
 	inv_movement_context_init(&ctx, row, NULL, NULL, NULL);
 	inv_pending_movement = &ctx;
-	inv_execute(PLAN_INSERT_STOCK, values, NULL, false, 0);
+	inv_execute(PLAN_INSERT_STOCK, values, nulls, false, 0);
 	inv_pending_movement = NULL;
 
 	if (!lock_existing(row))
@@ -184,9 +189,6 @@ inv_movement_context_init(MovementContext *ctx, const StockRow *row,
 	ctx->kind = kind;
 	ctx->actor = actor;
 	ctx->idempotency_key = idempotency_key;
-	ctx->threshold_known = true;
-	ctx->threshold_isnull = row->threshold_isnull;
-	ctx->threshold = row->threshold;
 }
 
 /*
@@ -244,7 +246,8 @@ inv_expire_holds(InvCall *call, StockRow *row, const char *actor)
 	bool		next_isnull;
 	TimestampTz next;
 
-	if (!row->exists || row->next_expiry_isnull || row->next_expiry > call->now)
+	if (!row->exists || !row->track_inventory ||
+		row->next_expiry_isnull || row->next_expiry > call->now)
 		return;
 
 	row_key_values(row, values);

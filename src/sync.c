@@ -142,10 +142,18 @@ check_row(SyncState *st, const char *sku, const char *location)
 		}
 	}
 
-	/* expire every overdue hold, whatever next_expiry says */
-	row.next_expiry_isnull = false;
-	row.next_expiry = st->call->now;
-	inv_expire_holds(st->call, &row, st->actor);
+	/*
+	 * Expire every overdue hold, whatever next_expiry says, unless the row
+	 * breaks I1/I2 (reported above): any write to it would be refused, and
+	 * only a count can tell its truth.
+	 */
+	if (row.on_hand >= 0 && row.reserved >= 0 &&
+		(row.reserved <= row.on_hand || row.allow_backorder))
+	{
+		row.next_expiry_isnull = false;
+		row.next_expiry = st->call->now;
+		inv_expire_holds(st->call, &row, st->actor);
+	}
 }
 
 /*

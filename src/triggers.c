@@ -39,7 +39,8 @@ typedef struct StockAttnums
 				on_hand,
 				reserved,
 				track_inventory,
-				allow_backorder;
+				allow_backorder,
+				low_stock_threshold;
 } StockAttnums;
 
 static StockAttnums attnums = {InvalidOid};
@@ -53,6 +54,8 @@ typedef struct StockValues
 	int64		reserved;
 	bool		track_inventory;
 	bool		allow_backorder;
+	bool		threshold_isnull;
+	int64		threshold;
 } StockValues;
 
 static int
@@ -79,6 +82,7 @@ load_attnums(Relation rel)
 	attnums.reserved = attnum_of(td, "reserved");
 	attnums.track_inventory = attnum_of(td, "track_inventory");
 	attnums.allow_backorder = attnum_of(td, "allow_backorder");
+	attnums.low_stock_threshold = attnum_of(td, "low_stock_threshold");
 	attnums.natts = td->natts;
 	attnums.relid = RelationGetRelid(rel);
 }
@@ -104,6 +108,20 @@ read_values(HeapTuple tuple, TupleDesc td, StockValues *v)
 	v->reserved = DatumGetInt64(get_col(tuple, td, attnums.reserved));
 	v->track_inventory = DatumGetBool(get_col(tuple, td, attnums.track_inventory));
 	v->allow_backorder = DatumGetBool(get_col(tuple, td, attnums.allow_backorder));
+	v->threshold = DatumGetInt64(heap_getattr(tuple, attnums.low_stock_threshold, td,
+											  &v->threshold_isnull));
+	if (v->threshold_isnull)
+		v->threshold = 0;
+}
+
+/* Do two rows carry different copies of the SKU policy? */
+static bool
+policy_differs(const StockValues *a, const StockValues *b)
+{
+	return a->track_inventory != b->track_inventory ||
+		a->allow_backorder != b->allow_backorder ||
+		a->threshold_isnull != b->threshold_isnull ||
+		a->threshold != b->threshold;
 }
 
 /* The pending context if it was published for this row */
@@ -143,37 +161,34 @@ check_invariants(const StockValues *v)
 				  errhint("Release or finalize holds first, or allow backorders for this SKU."));
 }
 
-/*
- * Read the SKU's policy for a direct write: its low-stock threshold into
- * *ctx, and, for a direct INSERT (check_copy), a check that the row carries
- * the policy's track_inventory and allow_backorder.
- */
+/* A direct INSERT must carry the SKU's policy */
 static void
-read_policy(const StockValues *v, bool check_copy, MovementContext *ctx)
+check_policy_copy(const StockValues *v)
 {
 	Datum		values[1];
+	StockValues policy = *v;
 
+	/* FOR SHARE: inv_configure cannot change the policy until we commit */
 	values[0] = CStringGetTextDatum(v->sku);
-	if (inv_execute(PLAN_POLICY, values, NULL, false, 1) == 0)
+	if (inv_execute(PLAN_POLICY_SHARE, values, NULL, false, 1) == 0)
 		return;					/* the foreign key reports the unknown SKU */
-	ctx->threshold = inv_result_int64(0, 3, &ctx->threshold_isnull);
-	ctx->threshold_known = true;
-	if (check_copy &&
-		(inv_result_bool(0, 1, NULL) != v->track_inventory ||
-		 inv_result_bool(0, 2, NULL) != v->allow_backorder))
+	policy.track_inventory = inv_result_bool(0, 1, NULL);
+	policy.allow_backorder = inv_result_bool(0, 2, NULL);
+	policy.threshold = inv_result_int64(0, 3, &policy.threshold_isnull);
+	if (policy_differs(&policy, v))
 		INV_ERROR(ERRCODE_CHECK_VIOLATION,
-				  errmsg("track_inventory and allow_backorder of a stock row must match the policy of SKU \"%s\"",
+				  errmsg("track_inventory, allow_backorder and low_stock_threshold of a stock row must match the policy of SKU \"%s\"",
 						 v->sku),
 				  errhint("Set them as in invstock.sku, and change the policy with inv_configure."));
 }
 
 static const char *
-values_status(const StockValues *v, bool zero, const MovementContext *ctx)
+values_status(const StockValues *v, bool zero)
 {
 	int64		available = zero ? 0 : v->on_hand - v->reserved;
 
 	return inv_status(available, v->track_inventory, v->allow_backorder,
-					  ctx->threshold_isnull, ctx->threshold);
+					  v->threshold_isnull, v->threshold);
 }
 
 Datum
@@ -227,11 +242,9 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 					  errmsg("the sku, location and slot of a stock row cannot change"),
 					  errdetail("SKU \"%s\" at location \"%s\".", oldv.sku, oldv.location),
 					  errhint("Move stock with inv_transfer, or adjust both rows."));
-		if ((oldv.track_inventory != newv.track_inventory ||
-			 oldv.allow_backorder != newv.allow_backorder) &&
-			(ctx == NULL || !ctx->policy_change))
+		if (policy_differs(&oldv, &newv) && (ctx == NULL || !ctx->policy_change))
 			INV_ERROR(ERRCODE_CHECK_VIOLATION,
-					  errmsg("track_inventory and allow_backorder of SKU \"%s\" can only be changed with inv_configure",
+					  errmsg("track_inventory, allow_backorder and low_stock_threshold of SKU \"%s\" can only be changed with inv_configure",
 							 newv.sku));
 	}
 
@@ -240,20 +253,15 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 		memset(&direct, 0, sizeof(direct));
 		direct.kind = "direct";
 		direct.actor = inv_actor(NULL, caller, CurrentMemoryContext);
-		direct.threshold_isnull = true;
 		ctx = &direct;
 	}
 
-	/*
-	 * A direct write reads the SKU's policy (its threshold, for the events);
-	 * a direct INSERT must also carry the policy before its copy of
-	 * track_inventory/allow_backorder can be trusted.
-	 */
-	if (!ctx->threshold_known)
+	/* a direct INSERT must carry the policy before its copy can be trusted */
+	if (is_insert && ctx == &direct)
 	{
 		inv_call_begin(&call);
 		connected = true;
-		read_policy(row, is_insert && ctx == &direct, ctx);
+		check_policy_copy(&newv);
 	}
 
 	/*
@@ -263,10 +271,10 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 	 */
 	if (!ctx->policy_change)
 		inv_notify_status_change(row->sku, row->location,
-								 is_insert ? values_status(&newv, true, ctx) :
-								 values_status(&oldv, false, ctx),
-								 is_delete ? values_status(&oldv, true, ctx) :
-								 values_status(&newv, false, ctx),
+								 is_insert ? values_status(&newv, true) :
+								 values_status(&oldv, false),
+								 is_delete ? values_status(&oldv, true) :
+								 values_status(&newv, false),
 								 is_delete ? 0 : newv.on_hand - newv.reserved);
 
 	/* an untracked SKU: nothing is enforced and nothing is recorded */
@@ -289,9 +297,42 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 	else
 		check_invariants(&newv);
 
-	/* row creation or policy change by a function: checked, nothing to record */
+	/*
+	 * Row creation or policy change by a function: nothing happened to the
+	 * stock, but the ledger may have to catch up with the row when a
+	 * function creates it (its (sku, location) may have a history) or when
+	 * its SKU is tracked again (direct writes while untracked are not
+	 * recorded): a 'sync' movement of the difference keeps I4.
+	 */
 	if (ctx->kind == NULL)
 	{
+		if (is_insert || (is_update && !oldv.track_inventory))
+		{
+			int64		ledger_on_hand;
+			int64		ledger_reserved;
+
+			if (!connected)
+				inv_call_begin(&call);
+			connected = true;
+			inv_ledger_sum(newv.sku, newv.location, newv.slot,
+						   &ledger_on_hand, &ledger_reserved);
+			on_hand_delta = inv_sub_checked(newv.on_hand, ledger_on_hand,
+											newv.sku, newv.location, "on_hand");
+			reserved_delta = inv_sub_checked(newv.reserved, ledger_reserved,
+											 newv.sku, newv.location, "reserved");
+			if (on_hand_delta != 0 || reserved_delta != 0)
+			{
+				MovementContext catchup;
+
+				memset(&catchup, 0, sizeof(catchup));
+				catchup.actor = ctx->actor ? ctx->actor :
+					inv_actor(NULL, caller, CurrentMemoryContext);
+				catchup.reason = "ledger brought in line with the stock row";
+				inv_write_movement(newv.sku, newv.location, newv.slot, "sync",
+								   on_hand_delta, reserved_delta,
+								   newv.on_hand, newv.reserved, &catchup);
+			}
+		}
 		if (connected)
 			inv_call_end(&call);
 		return PointerGetDatum(NULL);
@@ -308,18 +349,24 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 		if (ctx == &direct)
 			inv_ledger_sum(newv.sku, newv.location, newv.slot,
 						   &ledger_on_hand, &ledger_reserved);
-		on_hand_delta = newv.on_hand - ledger_on_hand;
-		reserved_delta = newv.reserved - ledger_reserved;
+		on_hand_delta = inv_sub_checked(newv.on_hand, ledger_on_hand,
+										newv.sku, newv.location, "on_hand");
+		reserved_delta = inv_sub_checked(newv.reserved, ledger_reserved,
+										 newv.sku, newv.location, "reserved");
 	}
 	else if (is_update)
 	{
-		on_hand_delta = newv.on_hand - oldv.on_hand;
-		reserved_delta = newv.reserved - oldv.reserved;
+		on_hand_delta = inv_sub_checked(newv.on_hand, oldv.on_hand,
+										newv.sku, newv.location, "on_hand");
+		reserved_delta = inv_sub_checked(newv.reserved, oldv.reserved,
+										 newv.sku, newv.location, "reserved");
 	}
 	else
 	{
-		on_hand_delta = -oldv.on_hand;
-		reserved_delta = -oldv.reserved;
+		on_hand_delta = inv_sub_checked(0, oldv.on_hand,
+										oldv.sku, oldv.location, "on_hand");
+		reserved_delta = inv_sub_checked(0, oldv.reserved,
+										 oldv.sku, oldv.location, "reserved");
 	}
 
 	if (on_hand_delta != 0 || reserved_delta != 0 || ctx->record_zero)

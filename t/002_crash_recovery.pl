@@ -161,7 +161,7 @@ SELECT invstock.inv_reserve_order('R' || :round || '-' || :client_id || '-' || :
                          jsonb_build_object('sku', 'SKU-' || :sku2, 'qty', 1, 'location', 'L' || :loc)),
        idempotency_key => 'k' || :round || '-' || :client_id || '-' || :n);
 \\endif
-\\shell echo :round :client_id :n :op :sku :loc :qty >> $dir/acked.:round
+\\shell echo :round :client_id :n :op :sku :loc :qty >> :ackfile
 });
 
 sub count_lines
@@ -184,7 +184,7 @@ for my $round (1 .. $rounds)
 	my @cmd = (
 		'pgbench', '-n', '-h', $node->host, '-p', $node->port,
 		'-c', $clients, '-j', 2, '-T', 120,
-		'-D', "round=$round", '-D', 'n=0', '-f', $script, 'postgres');
+		'-D', "round=$round", '-D', 'n=0', '-D', "ackfile=$ackfile", '-f', $script, 'postgres');
 	my $h = IPC::Run::start(\@cmd, '>', \$out, '2>', \$err,
 		IPC::Run::timeout(180));
 
@@ -192,7 +192,7 @@ for my $round (1 .. $rounds)
 	my $waited = 0;
 	while ($waited < $max_wait * 10)
 	{
-		last if count_lines($ackfile) >= $min_acked && $waited >= 20;
+		last if count_lines($ackfile) >= $min_acked && $waited >= 30;
 		usleep(100_000);
 		$waited++;
 		$h->pump_nb;
@@ -248,38 +248,43 @@ SELECT (SELECT count(*) FROM tapcheck.acked),
 	is($no_mov, '0', "round $round: every acknowledged key has its movement in invstock.movement");
 	is($lost, '0', "round $round: no acknowledged call lost");
 	note "round $round: $this calls acknowledged in this round, $all checked so far, "
-	  . "$lost lost; $inflight more keys committed whose answer the crash cut off";
+	  . "$lost lost; $inflight key(s) of this round committed but not acknowledged "
+	  . "(the crash cut off the answer)";
 
 	check_invariants($node, 'postgres', "after crash $round");
 
-	# amcheck: every index of the extension, every table
-	my ($ret, $stdout, $stderr) = $node->psql(
-		'postgres', q{
-SELECT count(*) || '|' || string_agg(c.relname, ',' ORDER BY c.relname)
-  FROM pg_index i
-  JOIN pg_class c ON c.oid = i.indexrelid
-  JOIN pg_namespace n ON n.oid = c.relnamespace
-  JOIN pg_am am ON am.oid = c.relam
- WHERE n.nspname = 'invstock' AND am.amname = 'btree'
-   AND bt_index_check(c.oid, true) IS NOT NULL;});
+	# amcheck: every index of the extension (and of its tables' TOAST tables)
+	my $indexes = q{
+WITH rels AS (
+    SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'invstock' AND c.relkind = 'r'
+    UNION ALL
+    SELECT c.reltoastrelid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'invstock' AND c.relkind = 'r' AND c.reltoastrelid <> 0),
+idx AS MATERIALIZED (
+    SELECT i.indexrelid AS oid, ic.relname
+      FROM pg_index i
+      JOIN pg_class ic ON ic.oid = i.indexrelid
+      JOIN pg_am am ON am.oid = ic.relam
+     WHERE am.amname = 'btree' AND i.indrelid IN (SELECT oid FROM rels))};
+	my ($ret, $stdout, $stderr) = $node->psql('postgres', $indexes . q{
+SELECT count(*) || '|' || string_agg(relname, ',' ORDER BY relname)
+  FROM (SELECT relname, bt_index_check(oid, true) FROM idx) checked;});
 	is($ret, 0, "after crash $round: bt_index_check(heapallindexed) succeeds for every index of the extension")
 	  or diag $stderr;
 	my ($n_checked, $names) = split /\|/, $stdout // '';
 	my $n_indexes = $node->safe_psql(
 		'postgres', q{
-SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-  JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'invstock'});
-	is($n_checked, $n_indexes, "after crash $round: all $n_indexes indexes of invstock checked");
-	note "indexes checked: $names" if $round == 1;
-	($ret, $stdout, $stderr) = $node->psql(
-		'postgres', q{
-SELECT count(*) FROM pg_index i
-  JOIN pg_class c ON c.oid = i.indexrelid
-  JOIN pg_namespace n ON n.oid = c.relnamespace
-  JOIN pg_am am ON am.oid = c.relam
- WHERE n.nspname = 'invstock' AND am.amname = 'btree'
-   AND bt_index_parent_check(c.oid, true, true) IS NOT NULL;});
-	is($ret, 0, "after crash $round: bt_index_parent_check(heapallindexed, rootdescend) succeeds")
+SELECT (SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+          JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'invstock')
+     + (SELECT count(*) FROM pg_index i JOIN pg_class t ON t.reltoastrelid = i.indrelid
+          JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = 'invstock')});
+	is($n_checked // '', $n_indexes,
+		"after crash $round: all $n_indexes indexes checked (the extension's and its TOAST indexes)");
+	note "indexes checked: $names" if $round == 1 && defined $names;
+	($ret, $stdout, $stderr) = $node->psql('postgres', $indexes . q{
+SELECT count(*) FROM (SELECT bt_index_parent_check(oid, true, true) FROM idx) checked;});
+	is($ret, 0, "after crash $round: bt_index_parent_check(heapallindexed, rootdescend) succeeds for every index")
 	  or diag $stderr;
 	is( $node->safe_psql(
 			'postgres', q{
@@ -305,6 +310,12 @@ SELECT count(*) FROM invstock.movement;}) =~ s/\n/|/gr;
 $node->restart;
 check_invariants($node, 'postgres', 'after the final clean restart');
 my $movements = $node->safe_psql('postgres', 'SELECT count(*) FROM invstock.movement');
+note 'ledger: ' . $node->safe_psql('postgres',
+	q{SELECT string_agg(kind || '=' || n, ' ' ORDER BY kind)
+	    FROM (SELECT kind, count(*) n FROM invstock.movement GROUP BY kind) k})
+  . '; holds: ' . $node->safe_psql('postgres',
+	q{SELECT string_agg(status || '=' || n, ' ' ORDER BY status)
+	    FROM (SELECT status, count(*) n FROM invstock.reservation GROUP BY status) h});
 
 note "crashes survived: $crashes (immediate stops under $clients clients)";
 note "acknowledged calls checked: $total_acked, lost: $total_lost; "

@@ -9,7 +9,7 @@ use Exporter 'import';
 use Test::More;
 
 our @EXPORT = qw(invariant_checks check_invariants table_fingerprints
-  sequence_values ledger_tables);
+  sequence_values ledger_tables invstock_relations);
 
 # every table of the extension, in dump order-independent form
 sub ledger_tables
@@ -67,13 +67,28 @@ sub check_invariants
 	{
 		is($node->safe_psql($db, $sql), '0', "$label: $name");
 	}
+	# the number of problems, and the first five
 	is( $node->safe_psql(
 			$db,
-			q{SELECT string_agg(format('%s@%s %s expected %s actual %s', sku, location,
+			q{SELECT CASE WHEN count(*) > 0 THEN
+			         count(*) || ' problems: ' ||
+			         string_agg(format('%s@%s %s expected %s actual %s', sku, location,
 			                           problem, expected, actual), '; ')
-			    FROM invstock.inv_sync(repair => false)}),
+			           FILTER (WHERE n <= 5) END
+			    FROM (SELECT p.*, row_number() OVER () AS n
+			            FROM invstock.inv_sync(repair => false) p) p}),
 		'',
 		"$label: inv_sync(repair => false) is empty");
+}
+
+# every table and view of schema invstock (whatever the installed version has)
+sub invstock_relations
+{
+	my ($node, $db) = @_;
+	return split /\n/, $node->safe_psql(
+		$db, q{
+SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = 'invstock' AND c.relkind IN ('r', 'v') ORDER BY c.relkind, c.relname});
 }
 
 # table/view name => "rows|md5 of every row, ordered"

@@ -43,7 +43,7 @@ cp -r t "$work/"
 log=$work/prove.log
 
 cmd=(env "PATH=$pgbin:$PATH" "PG_REGRESS=$pg_regress" LC_ALL=C.UTF-8
-     prove --verbose --timer -I "$perl_lib" -I t "${tests[@]}")
+     prove --verbose --timer --merge -I "$perl_lib" -I t "${tests[@]}")
 start=$(date +%s)
 if [ "$(id -u)" -eq 0 ]; then
     chown -R postgres: "$work"

@@ -259,11 +259,12 @@ SELECT results_eq(
     'settings have the defaults of section 7');
 SELECT is_empty(
     $$SELECT name FROM pg_settings WHERE name IN ('invstock.default_location', 'invstock.reservation_ttl',
-        'invstock.low_stock_threshold', 'invstock.idempotency_retention', 'invstock.http_errors')
+        'invstock.low_stock_threshold', 'invstock.idempotency_retention', 'invstock.http_errors',
+        'invstock.events')
         AND context <> 'user'$$,
     'every invstock setting is USERSET');
-SELECT is((SELECT count(*)::int FROM pg_settings WHERE name LIKE 'invstock.%'), 5,
-          'the five invstock settings are defined');
+SELECT is((SELECT count(*)::int FROM pg_settings WHERE name LIKE 'invstock.%'), 6,
+          'the five settings of the contract and invstock.events are defined');
 SELECT throws_ok($$SET invstock.no_such_setting = 1$$, '42602', NULL,
                  'the invstock prefix is reserved');
 SELECT throws_ok($$SET invstock.default_location = ''$$, '22023', NULL, 'an empty invstock.default_location is refused');
