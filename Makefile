@@ -41,6 +41,10 @@ ISOLATION = last_unit hold_race orders_opposite transfer_opposite \
 	repeatable_read configure_race events
 ISOLATION_OPTS = --dbname=invstock_isolation
 
+# Perl TAP tests under t/ (dump/restore, crash recovery, streaming replica).
+# Debian's PGXS has TAP disabled, so test/tap.sh runs them with prove.
+TAP_TESTS = 1
+
 PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 
 PG_CONFIG ?= pg_config

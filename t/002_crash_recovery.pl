@@ -195,7 +195,7 @@ for my $round (1 .. $rounds)
 		last if count_lines($ackfile) >= $min_acked && $waited >= 30;
 		usleep(100_000);
 		$waited++;
-		$h->pump_nb;
+		eval { $h->pump_nb; };
 		if ($round == 2 && $waited == 15)
 		{
 			$node->safe_psql('postgres', 'CHECKPOINT');

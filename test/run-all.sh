@@ -8,8 +8,9 @@
 # Suites: pg_regress (sql/*.sql vs expected/*.out, one test per file),
 # isolation (specs/*.spec vs expected/*.out, one test per spec), pgTAP
 # (test/pgtap/*.sql, one test per assertion), the stress run
-# (test/stress/run.sh, one test per check) and the pg_cron sweeper
-# (test/cron.sh, one test per check).
+# (test/stress/run.sh, one test per check), the pg_cron sweeper
+# (test/cron.sh, one test per check) and the Perl TAP tests (test/tap.sh:
+# dump/restore, crash recovery, replica; one test per assertion).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -103,6 +104,7 @@ external() {    # external NAME COMMAND...
 }
 external stress bash test/stress/run.sh 15 8
 external cron bash test/cron.sh
+external tap bash test/tap.sh
 
 echo "$passed passed, $failed failed, $skipped skipped"
 # a skipped test is not a pass: CI must run everything
