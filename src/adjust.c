@@ -27,10 +27,9 @@ inv_adjust(PG_FUNCTION_ARGS)
 	TupleDesc	tupdesc = inv_result_tupdesc(fcinfo);
 	IdemRequest req;
 	InvCall		call;
-	ArrayType  *replay;
+	Datum		replayed;
 	StockRow	row;
 	HeapTuple	result;
-	MemoryContext old;
 
 	inv_require_arg(fcinfo, 1, "delta");
 	delta = PG_GETARG_INT64(1);
@@ -43,12 +42,8 @@ inv_adjust(PG_FUNCTION_ARGS)
 	inv_idem_arg_text(&req, reference);
 	inv_idem_arg_text(&req, explicit_actor);
 
-	inv_call_begin(&call);
-	if (inv_idem_claim(&call, &req, &replay))
-	{
-		inv_call_end(&call);
-		return inv_idem_replay_one(replay, tupdesc);
-	}
+	if (inv_begin_call(&call, &req, fcinfo, tupdesc, &replayed))
+		return replayed;
 
 	inv_lock_stock(&call, sku, location, STOCK_MISSING_CREATE, &row);
 	if (row.track_inventory && delta != 0)
@@ -79,12 +74,8 @@ inv_adjust(PG_FUNCTION_ARGS)
 		inv_apply_stock(&call, &row, new_on_hand, row.reserved, false, &ctx);
 	}
 
-	old = MemoryContextSwitchTo(call.caller_cxt);
-	result = inv_level_tuple(tupdesc, &row);
-	MemoryContextSwitchTo(old);
-	inv_idem_store(&req, &result, 1, tupdesc);
-	inv_call_end(&call);
-	return HeapTupleGetDatum(result);
+	result = inv_level_result(&call, tupdesc, &row);
+	return inv_end_call(&call, &req, &result, 1, tupdesc, false);
 }
 
 /*
@@ -103,7 +94,7 @@ inv_count(PG_FUNCTION_ARGS)
 	TupleDesc	tupdesc = inv_result_tupdesc(fcinfo);
 	IdemRequest req;
 	InvCall		call;
-	ArrayType  *replay;
+	Datum		replayed;
 	StockRow	row;
 	HeapTuple	result;
 	MemoryContext old;
@@ -118,12 +109,8 @@ inv_count(PG_FUNCTION_ARGS)
 	inv_idem_arg_text(&req, counted_by);
 	inv_idem_arg_text(&req, notes);
 
-	inv_call_begin(&call);
-	if (inv_idem_claim(&call, &req, &replay))
-	{
-		inv_call_end(&call);
-		return inv_idem_replay_one(replay, tupdesc);
-	}
+	if (inv_begin_call(&call, &req, fcinfo, tupdesc, &replayed))
+		return replayed;
 
 	inv_lock_stock(&call, sku, location, STOCK_MISSING_CREATE_ROW, &row);
 	previous = row.on_hand;
@@ -163,7 +150,5 @@ inv_count(PG_FUNCTION_ARGS)
 	old = MemoryContextSwitchTo(call.caller_cxt);
 	result = heap_form_tuple(tupdesc, values, nulls);
 	MemoryContextSwitchTo(old);
-	inv_idem_store(&req, &result, 1, tupdesc);
-	inv_call_end(&call);
-	return HeapTupleGetDatum(result);
+	return inv_end_call(&call, &req, &result, 1, tupdesc, false);
 }

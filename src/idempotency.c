@@ -241,3 +241,41 @@ inv_idem_replay_set(FunctionCallInfo fcinfo, ArrayType *result)
 		tuplestore_puttuple(rsinfo->setResult, &tuple);
 	}
 }
+
+/*
+ * The start of every mutating call: run as the owner (inv_call_begin) and
+ * claim the idempotency key.  Returns true when the key replays: the call is
+ * over, and *result holds the stored result (tupdesc given) or the
+ * set-returning function's tuplestore holds its rows (tupdesc NULL).
+ */
+bool
+inv_begin_call(InvCall *call, IdemRequest *req, FunctionCallInfo fcinfo,
+			   TupleDesc tupdesc, Datum *result)
+{
+	ArrayType  *replay;
+
+	inv_call_begin(call);
+	if (!inv_idem_claim(call, req, &replay))
+		return false;
+	inv_call_end(call);
+	if (tupdesc)
+		*result = inv_idem_replay_one(replay, tupdesc);
+	else
+		inv_idem_replay_set(fcinfo, replay);
+	return true;
+}
+
+/*
+ * The end of every mutating call: store its result for replays under the
+ * key, then end the call.  Returns the datum to return: the single tuple,
+ * or (Datum) 0 for a set-returning function (its rows are already in the
+ * tuplestore).
+ */
+Datum
+inv_end_call(InvCall *call, IdemRequest *req, HeapTuple *tuples, int ntuples,
+			 TupleDesc tupdesc, bool set)
+{
+	inv_idem_store(req, tuples, ntuples, tupdesc);
+	inv_call_end(call);
+	return set ? (Datum) 0 : HeapTupleGetDatum(tuples[0]);
+}

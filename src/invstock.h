@@ -216,6 +216,7 @@ extern const char *inv_status(int64 available, bool track_inventory,
 							  int64 threshold);
 extern bool inv_is_low(int64 available, bool threshold_isnull, int64 threshold);
 extern HeapTuple inv_level_tuple(TupleDesc tupdesc, const StockRow *row);
+extern HeapTuple inv_level_result(InvCall *call, TupleDesc tupdesc, const StockRow *row);
 extern TupleDesc inv_result_tupdesc(FunctionCallInfo fcinfo);
 
 /* ---------- idempotency (idempotency.c) ---------- */
@@ -235,6 +236,10 @@ extern void inv_idem_store(IdemRequest *req, HeapTuple *tuples, int ntuples,
 						   TupleDesc tupdesc);
 extern Datum inv_idem_replay_one(ArrayType *result, TupleDesc tupdesc);
 extern void inv_idem_replay_set(FunctionCallInfo fcinfo, ArrayType *result);
+extern bool inv_begin_call(InvCall *call, IdemRequest *req, FunctionCallInfo fcinfo,
+						   TupleDesc tupdesc, Datum *result);
+extern Datum inv_end_call(InvCall *call, IdemRequest *req, HeapTuple *tuples,
+						  int ntuples, TupleDesc tupdesc, bool set);
 
 /* ---------- ledger (ledger.c) ---------- */
 extern void inv_write_movement(const char *sku, const char *location, int16 slot,

@@ -78,6 +78,17 @@ inv_level_tuple(TupleDesc tupdesc, const StockRow *row)
 	return heap_form_tuple(tupdesc, values, nulls);
 }
 
+/* A level tuple built where the caller's result must live (not in SPI memory) */
+HeapTuple
+inv_level_result(InvCall *call, TupleDesc tupdesc, const StockRow *row)
+{
+	MemoryContext old = MemoryContextSwitchTo(call->caller_cxt);
+	HeapTuple	tuple = inv_level_tuple(tupdesc, row);
+
+	MemoryContextSwitchTo(old);
+	return tuple;
+}
+
 /* The composite result type of the called function, blessed */
 TupleDesc
 inv_result_tupdesc(FunctionCallInfo fcinfo)

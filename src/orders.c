@@ -188,10 +188,8 @@ put_level(FunctionCallInfo fcinfo, InvCall *call, const StockRow *row,
 		  HeapTuple *results, int *nresults)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext old = MemoryContextSwitchTo(call->caller_cxt);
 
-	results[*nresults] = inv_level_tuple(rsinfo->setDesc, row);
-	MemoryContextSwitchTo(old);
+	results[*nresults] = inv_level_result(call, rsinfo->setDesc, row);
 	inv_srf_put(fcinfo, results[*nresults]);
 	(*nresults)++;
 }
@@ -211,7 +209,6 @@ inv_reserve_order(PG_FUNCTION_ARGS)
 	int			nlines;
 	IdemRequest req;
 	InvCall		call;
-	ArrayType  *replay;
 	HeapTuple  *results;
 	int			nresults = 0;
 	char	   *actor = NULL;
@@ -234,13 +231,8 @@ inv_reserve_order(PG_FUNCTION_ARGS)
 	}
 	inv_idem_arg_interval(&req, fcinfo, 2);
 
-	inv_call_begin(&call);
-	if (inv_idem_claim(&call, &req, &replay))
-	{
-		inv_call_end(&call);
-		inv_idem_replay_set(fcinfo, replay);
+	if (inv_begin_call(&call, &req, fcinfo, NULL, NULL))
 		return (Datum) 0;
-	}
 
 	results = MemoryContextAlloc(call.caller_cxt, sizeof(HeapTuple) * nlines);
 	for (int i = 0; i < nlines; i++)
@@ -296,10 +288,8 @@ inv_reserve_order(PG_FUNCTION_ARGS)
 		put_level(fcinfo, &call, &row, results, &nresults);
 	}
 
-	inv_idem_store(&req, results, nresults,
-				   ((ReturnSetInfo *) fcinfo->resultinfo)->setDesc);
-	inv_call_end(&call);
-	return (Datum) 0;
+	return inv_end_call(&call, &req, results, nresults,
+						((ReturnSetInfo *) fcinfo->resultinfo)->setDesc, true);
 }
 
 /*
@@ -313,7 +303,6 @@ settle_order(FunctionCallInfo fcinfo, bool finalize, const char *reason, int key
 	char	   *key = inv_arg_key(fcinfo, key_argno);
 	IdemRequest req;
 	InvCall		call;
-	ArrayType  *replay;
 	HeapTuple  *results;
 	int			nresults = 0;
 	int			n;
@@ -328,13 +317,8 @@ settle_order(FunctionCallInfo fcinfo, bool finalize, const char *reason, int key
 	inv_idem_arg_text(&req, reference);
 	inv_idem_arg_text(&req, reason);
 
-	inv_call_begin(&call);
-	if (inv_idem_claim(&call, &req, &replay))
-	{
-		inv_call_end(&call);
-		inv_idem_replay_set(fcinfo, replay);
+	if (inv_begin_call(&call, &req, fcinfo, NULL, NULL))
 		return (Datum) 0;
-	}
 
 	values[0] = CStringGetTextDatum(reference);
 	n = inv_execute(PLAN_HOLDS_OF_REFERENCE, values, NULL, false, 0);
@@ -378,10 +362,8 @@ settle_order(FunctionCallInfo fcinfo, bool finalize, const char *reason, int key
 				  errmsg("no open holds for reference \"%s\"", reference),
 				  errdetail("Its holds expired or were closed."));
 
-	inv_idem_store(&req, results, nresults,
-				   ((ReturnSetInfo *) fcinfo->resultinfo)->setDesc);
-	inv_call_end(&call);
-	return (Datum) 0;
+	return inv_end_call(&call, &req, results, nresults,
+						((ReturnSetInfo *) fcinfo->resultinfo)->setDesc, true);
 }
 
 /*

@@ -30,10 +30,9 @@ inv_reserve(PG_FUNCTION_ARGS)
 	TupleDesc	tupdesc = inv_result_tupdesc(fcinfo);
 	IdemRequest req;
 	InvCall		call;
-	ArrayType  *replay;
+	Datum		replayed;
 	StockRow	row;
 	HeapTuple	result;
-	MemoryContext old;
 
 	has_expiry = inv_arg_ttl(fcinfo, 4, GetCurrentTransactionStartTimestamp(),
 							 &expires_at);
@@ -46,12 +45,8 @@ inv_reserve(PG_FUNCTION_ARGS)
 	inv_idem_arg_interval(&req, fcinfo, 4);
 	inv_idem_arg_text(&req, notes);
 
-	inv_call_begin(&call);
-	if (inv_idem_claim(&call, &req, &replay))
-	{
-		inv_call_end(&call);
-		return inv_idem_replay_one(replay, tupdesc);
-	}
+	if (inv_begin_call(&call, &req, fcinfo, tupdesc, &replayed))
+		return replayed;
 
 	inv_lock_stock(&call, sku, location, STOCK_MISSING_CREATE_BACKORDER, &row);
 	if (row.track_inventory && qty > 0)
@@ -83,12 +78,8 @@ inv_reserve(PG_FUNCTION_ARGS)
 		inv_apply_stock(&call, &row, row.on_hand, new_reserved, false, &ctx);
 	}
 
-	old = MemoryContextSwitchTo(call.caller_cxt);
-	result = inv_level_tuple(tupdesc, &row);
-	MemoryContextSwitchTo(old);
-	inv_idem_store(&req, &result, 1, tupdesc);
-	inv_call_end(&call);
-	return HeapTupleGetDatum(result);
+	result = inv_level_result(&call, tupdesc, &row);
+	return inv_end_call(&call, &req, &result, 1, tupdesc, false);
 }
 
 /*
@@ -107,10 +98,9 @@ settle(FunctionCallInfo fcinfo, bool finalize, const char *reason, int key_argno
 	TupleDesc	tupdesc = inv_result_tupdesc(fcinfo);
 	IdemRequest req;
 	InvCall		call;
-	ArrayType  *replay;
+	Datum		replayed;
 	StockRow	row;
 	HeapTuple	result;
-	MemoryContext old;
 
 	inv_idem_init(&req, finalize ? "inv_finalize" : "inv_release", key);
 	inv_idem_arg_text(&req, sku);
@@ -119,12 +109,8 @@ settle(FunctionCallInfo fcinfo, bool finalize, const char *reason, int key_argno
 	inv_idem_arg_text(&req, reference);
 	inv_idem_arg_text(&req, reason);
 
-	inv_call_begin(&call);
-	if (inv_idem_claim(&call, &req, &replay))
-	{
-		inv_call_end(&call);
-		return inv_idem_replay_one(replay, tupdesc);
-	}
+	if (inv_begin_call(&call, &req, fcinfo, tupdesc, &replayed))
+		return replayed;
 
 	inv_lock_stock(&call, sku, location, STOCK_MISSING_ERROR, &row);
 	if (row.track_inventory && (qty_isnull || qty > 0))
@@ -149,12 +135,8 @@ settle(FunctionCallInfo fcinfo, bool finalize, const char *reason, int key_argno
 						reason, actor, key);
 	}
 
-	old = MemoryContextSwitchTo(call.caller_cxt);
-	result = inv_level_tuple(tupdesc, &row);
-	MemoryContextSwitchTo(old);
-	inv_idem_store(&req, &result, 1, tupdesc);
-	inv_call_end(&call);
-	return HeapTupleGetDatum(result);
+	result = inv_level_result(&call, tupdesc, &row);
+	return inv_end_call(&call, &req, &result, 1, tupdesc, false);
 }
 
 /*

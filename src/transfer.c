@@ -28,11 +28,9 @@ inv_transfer(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo;
 	IdemRequest req;
 	InvCall		call;
-	ArrayType  *replay;
 	StockRow	src;
 	StockRow	dst;
 	HeapTuple	results[2];
-	MemoryContext old;
 	StockMissing dst_missing = qty > 0 ? STOCK_MISSING_CREATE_ROW : STOCK_MISSING_OK;
 
 	if (strcmp(from, to) == 0)
@@ -50,13 +48,8 @@ inv_transfer(PG_FUNCTION_ARGS)
 	inv_idem_arg_text(&req, to);
 	inv_idem_arg_text(&req, reason);
 
-	inv_call_begin(&call);
-	if (inv_idem_claim(&call, &req, &replay))
-	{
-		inv_call_end(&call);
-		inv_idem_replay_set(fcinfo, replay);
+	if (inv_begin_call(&call, &req, fcinfo, NULL, NULL))
 		return (Datum) 0;
-	}
 
 	if (qty > 0)
 	{
@@ -110,13 +103,9 @@ inv_transfer(PG_FUNCTION_ARGS)
 		inv_apply_stock(&call, &dst, new_dst, dst.reserved, false, &ctx);
 	}
 
-	old = MemoryContextSwitchTo(call.caller_cxt);
-	results[0] = inv_level_tuple(rsinfo->setDesc, &src);
-	results[1] = inv_level_tuple(rsinfo->setDesc, &dst);
-	MemoryContextSwitchTo(old);
+	results[0] = inv_level_result(&call, rsinfo->setDesc, &src);
+	results[1] = inv_level_result(&call, rsinfo->setDesc, &dst);
 	inv_srf_put(fcinfo, results[0]);
 	inv_srf_put(fcinfo, results[1]);
-	inv_idem_store(&req, results, 2, rsinfo->setDesc);
-	inv_call_end(&call);
-	return (Datum) 0;
+	return inv_end_call(&call, &req, results, 2, rsinfo->setDesc, true);
 }
