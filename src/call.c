@@ -89,11 +89,10 @@ inv_owner(void)
 		if (owner_oid != extension_owner())
 		{
 			owner_oid = InvalidOid;
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("schema \"%s\" is not owned by the owner of extension invstock",
-							INV_SCHEMA),
-					 errhint("Give the schema back to the extension's owner with ALTER SCHEMA ... OWNER TO.")));
+			INV_ERROR(ERRCODE_INSUFFICIENT_PRIVILEGE,
+					  errmsg("schema \"%s\" is not owned by the owner of extension invstock",
+							 INV_SCHEMA),
+					  errhint("Give the schema back to the extension's owner with ALTER SCHEMA ... OWNER TO."));
 		}
 		if (!owner_callback_registered)
 		{

@@ -246,6 +246,8 @@ static const InvPlanDef plan_defs[INV_NUM_PLANS] = {
 		" WHERE ($1 IS NULL OR m.sku" EQ "$1) AND ($2 IS NULL OR m.location" EQ "$2)"
 		" AND NOT EXISTS (SELECT FROM invstock.stock s WHERE s.sku" EQ "m.sku"
 		" AND s.location" EQ "m.location AND s.slot" EQ "m.slot)"
+		" AND NOT EXISTS (SELECT FROM invstock.sku p WHERE p.sku" EQ "m.sku"
+		" AND NOT p.track_inventory)"
 		" GROUP BY m.sku, m.location, m.slot"
 		" HAVING pg_catalog.sum(m.on_hand_delta) OPERATOR(pg_catalog.<>) 0"
 		" OR pg_catalog.sum(m.reserved_delta) OPERATOR(pg_catalog.<>) 0"
