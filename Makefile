@@ -65,6 +65,12 @@ print-regress:
 prove:
 	pg_prove --ext .sql test/pgtap/
 
+# memory safety: every pg_regress suite against a server under valgrind
+# (about 15 minutes here: not part of CI)
+.PHONY: memcheck
+memcheck:
+	bash test/memcheck.sh
+
 # concurrency stress test (test/stress/run.sh DURATION CLIENTS) in a throwaway
 # cluster; CI runs it for 15 s
 .PHONY: stress
