@@ -108,6 +108,8 @@ INSERT INTO hv (label, val, kinds) VALUES
     ('emoji',        $$U&'\+01F4E6\+01F69A'$$,                '{sku,loc,name,text}'),
     ('rtl_zw',       $$U&'\202Eabc\200B\FEFF'$$,              '{sku,loc,name,text}'),
     ('control',      $$E'line\nbreak\ttab\r'$$,               '{sku,loc,name,text}'),
+    ('ctrl255',      $$repeat(chr(1), 255)$$,                 '{sku,loc,name,text}'),
+    ('ctrl_del',     $$chr(1) || chr(31) || chr(127)$$,       '{sku,loc,name,text}'),
     ('sql',          $$'x''); DROP TABLE invstock.movement; --'$$, '{sku,loc,name,text}'),
     ('jsonlike',     $$'{"sku": "A"}'$$,                      '{sku,loc,name,text}'),
     ('used_key',     $$'USED'$$,                              '{name}'),
