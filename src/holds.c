@@ -85,6 +85,54 @@ inv_hold_open_qty(int64 hold_id)
 	return inv_result_int64(0, 1, NULL);
 }
 
+/*
+ * Reserve qty of a locked, tracked row for the hold of reference: releases
+ * the row's overdue holds first (an expired hold never makes a reservation
+ * fail), refuses more than is available unless the SKU allows backorders,
+ * adds to the hold and writes the row.  for_order only changes the detail
+ * of the refusal.
+ */
+void
+inv_reserve_row(InvCall *call, StockRow *row, const char *reference, int64 qty,
+				bool has_expiry, TimestampTz expires_at, const char *notes,
+				const char *actor, const char *idempotency_key, bool for_order)
+{
+	int64		available;
+	int64		new_reserved;
+	MovementContext ctx;
+
+	inv_expire_holds(call, row, actor);
+	available = row->on_hand - row->reserved;
+	if (!row->allow_backorder && qty > available)
+	{
+		if (for_order)
+			INV_ERROR(ERRCODE_CHECK_VIOLATION,
+					  errmsg("not enough stock available for SKU \"%s\" at location \"%s\"",
+							 row->sku, row->location),
+					  errdetail("Available: " INT64_FORMAT ", requested: " INT64_FORMAT
+								" for order \"%s\".", available, qty, reference));
+		else
+			INV_ERROR(ERRCODE_CHECK_VIOLATION,
+					  errmsg("not enough stock available for SKU \"%s\" at location \"%s\"",
+							 row->sku, row->location),
+					  errdetail("Available: " INT64_FORMAT ", requested: " INT64_FORMAT ".",
+								available, qty));
+	}
+	new_reserved = inv_add_checked(row->reserved, qty, row->sku, row->location,
+								   "reserved");
+
+	inv_hold_add(call, row, reference, qty, has_expiry, expires_at, notes);
+	if (has_expiry && (row->next_expiry_isnull || expires_at < row->next_expiry))
+	{
+		row->next_expiry = expires_at;
+		row->next_expiry_isnull = false;
+	}
+	inv_movement_context_init(&ctx, row, "reserve", actor, idempotency_key);
+	ctx.reference = reference;
+	ctx.reason = notes;
+	inv_apply_stock(call, row, row->on_hand, new_reserved, false, &ctx);
+}
+
 static const char *
 reference_label(const char *reference)
 {

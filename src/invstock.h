@@ -205,6 +205,10 @@ extern void inv_hold_add(InvCall *call, const StockRow *row, const char *referen
 extern Hold inv_hold_find(const StockRow *row, const char *reference);
 extern void inv_hold_take(InvCall *call, int64 hold_id, int64 qty, const char *action);
 extern int64 inv_hold_open_qty(int64 hold_id);
+extern void inv_reserve_row(InvCall *call, StockRow *row, const char *reference,
+							int64 qty, bool has_expiry, TimestampTz expires_at,
+							const char *notes, const char *actor,
+							const char *idempotency_key, bool for_order);
 extern void inv_settle_hold(InvCall *call, StockRow *row, const char *reference,
 							Hold hold, bool qty_isnull, int64 qty, bool finalize,
 							const char *reason, const char *actor,

@@ -258,32 +258,10 @@ inv_reserve_order(PG_FUNCTION_ARGS)
 					   STOCK_MISSING_CREATE_BACKORDER, &row);
 		if (row.track_inventory && lines[i].qty > 0)
 		{
-			int64		available;
-			int64		new_reserved;
-			MovementContext ctx;
-
 			if (actor == NULL)
 				actor = inv_actor(NULL, call.caller_userid, call.caller_cxt);
-			inv_expire_holds(&call, &row, actor);
-			available = row.on_hand - row.reserved;
-			if (!row.allow_backorder && lines[i].qty > available)
-				INV_ERROR(ERRCODE_CHECK_VIOLATION,
-						  errmsg("not enough stock available for SKU \"%s\" at location \"%s\"",
-								 row.sku, row.location),
-						  errdetail("Available: " INT64_FORMAT ", requested: " INT64_FORMAT
-									" for order \"%s\".", available, lines[i].qty, reference));
-			new_reserved = inv_add_checked(row.reserved, lines[i].qty, row.sku,
-										   row.location, "reserved");
-			inv_hold_add(&call, &row, reference, lines[i].qty, has_expiry,
-						 expires_at, NULL);
-			if (has_expiry && (row.next_expiry_isnull || expires_at < row.next_expiry))
-			{
-				row.next_expiry = expires_at;
-				row.next_expiry_isnull = false;
-			}
-			inv_movement_context_init(&ctx, &row, "reserve", actor, key);
-			ctx.reference = reference;
-			inv_apply_stock(&call, &row, row.on_hand, new_reserved, false, &ctx);
+			inv_reserve_row(&call, &row, reference, lines[i].qty, has_expiry,
+							expires_at, NULL, actor, key, true);
 		}
 		put_level(fcinfo, &call, &row, results, &nresults);
 	}

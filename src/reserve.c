@@ -50,33 +50,8 @@ inv_reserve(PG_FUNCTION_ARGS)
 
 	inv_lock_stock(&call, sku, location, STOCK_MISSING_CREATE_BACKORDER, &row);
 	if (row.track_inventory && qty > 0)
-	{
-		char	   *actor = inv_actor(NULL, call.caller_userid, call.caller_cxt);
-		int64		available;
-		int64		new_reserved;
-		MovementContext ctx;
-
-		inv_expire_holds(&call, &row, actor);
-		available = row.on_hand - row.reserved;
-		if (!row.allow_backorder && qty > available)
-			INV_ERROR(ERRCODE_CHECK_VIOLATION,
-					  errmsg("not enough stock available for SKU \"%s\" at location \"%s\"",
-							 sku, location),
-					  errdetail("Available: " INT64_FORMAT ", requested: " INT64_FORMAT ".",
-								available, qty));
-		new_reserved = inv_add_checked(row.reserved, qty, sku, location, "reserved");
-
-		inv_hold_add(&call, &row, reference, qty, has_expiry, expires_at, notes);
-		if (has_expiry && (row.next_expiry_isnull || expires_at < row.next_expiry))
-		{
-			row.next_expiry = expires_at;
-			row.next_expiry_isnull = false;
-		}
-		inv_movement_context_init(&ctx, &row, "reserve", actor, key);
-		ctx.reference = reference;
-		ctx.reason = notes;
-		inv_apply_stock(&call, &row, row.on_hand, new_reserved, false, &ctx);
-	}
+		inv_reserve_row(&call, &row, reference, qty, has_expiry, expires_at, notes,
+						inv_actor(NULL, call.caller_userid, call.caller_cxt), key, false);
 
 	result = inv_level_result(&call, tupdesc, &row);
 	return inv_end_call(&call, &req, &result, 1, tupdesc, false);
