@@ -22,7 +22,7 @@ inv_require_arg(FunctionCallInfo fcinfo, int argno, const char *what)
 }
 
 /* sku, location and reference: non-empty, at most 255 characters */
-void
+static void
 inv_check_name(const char *value, const char *what)
 {
 	if (value[0] == '\0')

@@ -68,7 +68,7 @@ extension_owner(void)
  * Owner of the invstock schema, which must be the extension's owner; cached
  * until pg_namespace changes.
  */
-Oid
+static Oid
 inv_owner(void)
 {
 	if (!OidIsValid(owner_oid))

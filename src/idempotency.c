@@ -90,7 +90,7 @@ request_hash(IdemRequest *req)
  * is now ours), true if it must replay *replay (copied into the caller's
  * memory context).
  */
-bool
+static bool
 inv_idem_claim(InvCall *call, IdemRequest *req, ArrayType **replay)
 {
 	Datum		values[4];
@@ -161,7 +161,7 @@ pin_text_format(void)
 }
 
 /* Store the result of the call that claimed the key */
-void
+static void
 inv_idem_store(IdemRequest *req, HeapTuple *tuples, int ntuples, TupleDesc tupdesc)
 {
 	Datum	   *texts;
@@ -209,7 +209,7 @@ parse_record(Datum stored, TupleDesc tupdesc)
 	return result;
 }
 
-Datum
+static Datum
 inv_idem_replay_one(ArrayType *result, TupleDesc tupdesc)
 {
 	int			n;
@@ -221,7 +221,7 @@ inv_idem_replay_one(ArrayType *result, TupleDesc tupdesc)
 }
 
 /* Replay into a set-returning function set up with InitMaterializedSRF */
-void
+static void
 inv_idem_replay_set(FunctionCallInfo fcinfo, ArrayType *result)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;

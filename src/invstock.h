@@ -108,7 +108,6 @@ typedef struct InvCall
 
 extern void inv_call_begin(InvCall *call);
 extern void inv_call_end(InvCall *call);
-extern Oid	inv_owner(void);
 extern char *inv_actor(const char *explicit_actor, Oid userid, MemoryContext cxt);
 
 /* ---------- argument validation (args.c) ---------- */
@@ -123,7 +122,6 @@ extern char *inv_arg_key(FunctionCallInfo fcinfo, int argno);
 extern const char *inv_lifetime_problem(const Interval *iv);
 extern bool inv_arg_ttl(FunctionCallInfo fcinfo, int argno, TimestampTz now,
 						TimestampTz *expires_at);
-extern void inv_check_name(const char *value, const char *what);
 extern void inv_require_arg(FunctionCallInfo fcinfo, int argno, const char *what);
 extern int64 inv_add_checked(int64 a, int64 b, const char *sku,
 							 const char *location, const char *what);
@@ -218,7 +216,6 @@ extern void inv_settle_hold(InvCall *call, StockRow *row, const char *reference,
 extern const char *inv_status(int64 available, bool track_inventory,
 							  bool allow_backorder, bool threshold_isnull,
 							  int64 threshold);
-extern bool inv_is_low(int64 available, bool threshold_isnull, int64 threshold);
 extern HeapTuple inv_level_tuple(TupleDesc tupdesc, const StockRow *row);
 extern HeapTuple inv_level_result(InvCall *call, TupleDesc tupdesc, const StockRow *row);
 extern TupleDesc inv_result_tupdesc(FunctionCallInfo fcinfo);
@@ -235,11 +232,6 @@ extern void inv_idem_init(IdemRequest *req, const char *operation, const char *k
 extern void inv_idem_arg_text(IdemRequest *req, const char *value);
 extern void inv_idem_arg_int64(IdemRequest *req, bool isnull, int64 value);
 extern void inv_idem_arg_interval(IdemRequest *req, FunctionCallInfo fcinfo, int argno);
-extern bool inv_idem_claim(InvCall *call, IdemRequest *req, ArrayType **replay);
-extern void inv_idem_store(IdemRequest *req, HeapTuple *tuples, int ntuples,
-						   TupleDesc tupdesc);
-extern Datum inv_idem_replay_one(ArrayType *result, TupleDesc tupdesc);
-extern void inv_idem_replay_set(FunctionCallInfo fcinfo, ArrayType *result);
 extern bool inv_begin_call(InvCall *call, IdemRequest *req, FunctionCallInfo fcinfo,
 						   TupleDesc tupdesc, Datum *result);
 extern Datum inv_end_call(InvCall *call, IdemRequest *req, HeapTuple *tuples,

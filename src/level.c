@@ -20,7 +20,7 @@ effective_threshold(bool threshold_isnull, int64 threshold)
 	return threshold_isnull ? (int64) inv_low_stock_threshold : threshold;
 }
 
-bool
+static bool
 inv_is_low(int64 available, bool threshold_isnull, int64 threshold)
 {
 	return available <= effective_threshold(threshold_isnull, threshold);
