@@ -12,6 +12,7 @@ OBJS = \
 	src/args.o \
 	src/level.o \
 	src/stockrow.o \
+	src/slots.o \
 	src/holds.o \
 	src/ledger.o \
 	src/idempotency.o \
@@ -32,7 +33,7 @@ DATA = $(wildcard sql/invstock--*.sql)
 # pg_regress suites: sql/<name>.sql against expected/<name>.out
 REGRESS = lifecycle errors count transfer orders idempotency expiry \
 	policy ledger sync settings http_errors privileges search_path postgrest \
-	upgrade install robustness hostile
+	upgrade install robustness hostile slots
 REGRESS_OPTS = --dbname=invstock_regression
 
 # isolation specs: specs/<name>.spec against expected/<name>.out

@@ -28,7 +28,8 @@ inv_adjust(PG_FUNCTION_ARGS)
 	IdemRequest req;
 	InvCall		call;
 	Datum		replayed;
-	StockRow	row;
+	Place		place;
+	StockRow   *row = &place.total;
 	HeapTuple	result;
 
 	inv_require_arg(fcinfo, 1, "delta");
@@ -45,36 +46,36 @@ inv_adjust(PG_FUNCTION_ARGS)
 	if (inv_begin_call(&call, &req, fcinfo, tupdesc, &replayed))
 		return replayed;
 
-	inv_lock_stock(&call, sku, location, STOCK_MISSING_CREATE, &row);
-	if (row.track_inventory && delta != 0)
+	inv_lock_place(&call, sku, location, STOCK_MISSING_CREATE, &place);
+	if (row->track_inventory && delta != 0)
 	{
 		char	   *actor = inv_actor(explicit_actor, call.caller_userid, call.caller_cxt);
 		int64		new_on_hand;
 		MovementContext ctx;
 
-		inv_expire_holds(&call, &row, actor);
-		new_on_hand = inv_add_checked(row.on_hand, delta, sku, location, "on_hand");
+		inv_place_expire(&call, &place, actor);
+		new_on_hand = inv_add_checked(row->on_hand, delta, sku, location, "on_hand");
 		if (new_on_hand < 0)
 			INV_ERROR(ERRCODE_CHECK_VIOLATION,
 					  errmsg("not enough stock on hand for SKU \"%s\" at location \"%s\"",
 							 sku, location),
 					  errdetail("On hand: " INT64_FORMAT ", change: " INT64_FORMAT ".",
-								row.on_hand, delta));
-		if (new_on_hand < row.reserved && !row.allow_backorder)
+								row->on_hand, delta));
+		if (new_on_hand < row->reserved && !row->allow_backorder)
 			INV_ERROR(ERRCODE_CHECK_VIOLATION,
 					  errmsg("adjustment would leave fewer units on hand than reserved for SKU \"%s\" at location \"%s\"",
 							 sku, location),
 					  errdetail("On hand after: " INT64_FORMAT ", reserved: " INT64_FORMAT ".",
-								new_on_hand, row.reserved),
+								new_on_hand, row->reserved),
 					  errhint("Release or finalize holds first."));
 
-		inv_movement_context_init(&ctx, &row, "adjust", actor, key);
+		inv_movement_context_init(&ctx, row, "adjust", actor, key);
 		ctx.reference = reference;
 		ctx.reason = reason;
-		inv_apply_stock(&call, &row, new_on_hand, row.reserved, false, &ctx);
+		inv_place_change_on_hand(&call, &place, delta, false, &ctx);
 	}
 
-	result = inv_level_result(&call, tupdesc, &row);
+	result = inv_level_result(&call, tupdesc, row);
 	return inv_end_call(&call, &req, &result, 1, tupdesc, false);
 }
 
@@ -95,7 +96,8 @@ inv_count(PG_FUNCTION_ARGS)
 	IdemRequest req;
 	InvCall		call;
 	Datum		replayed;
-	StockRow	row;
+	Place		place;
+	StockRow   *row = &place.total;
 	HeapTuple	result;
 	MemoryContext old;
 	int64		previous;
@@ -112,27 +114,28 @@ inv_count(PG_FUNCTION_ARGS)
 	if (inv_begin_call(&call, &req, fcinfo, tupdesc, &replayed))
 		return replayed;
 
-	inv_lock_stock(&call, sku, location, STOCK_MISSING_CREATE_ROW, &row);
-	previous = row.on_hand;
-	if (row.track_inventory)
+	inv_lock_place(&call, sku, location, STOCK_MISSING_CREATE_ROW, &place);
+	previous = row->on_hand;
+	if (row->track_inventory)
 	{
 		char	   *actor = inv_actor(counted_by, call.caller_userid, call.caller_cxt);
 		MovementContext ctx;
 
-		inv_expire_holds(&call, &row, actor);
-		if (counted < row.reserved && !row.allow_backorder)
+		inv_place_expire(&call, &place, actor);
+		if (counted < row->reserved && !row->allow_backorder)
 			INV_ERROR(ERRCODE_CHECK_VIOLATION,
 					  errmsg("count of SKU \"%s\" at location \"%s\" is below its reserved units",
 							 sku, location),
 					  errdetail("Counted: " INT64_FORMAT ", reserved: " INT64_FORMAT ".",
-								counted, row.reserved),
+								counted, row->reserved),
 					  errhint("Release holds first, or allow backorders for this SKU."));
 
-		previous = row.on_hand;
-		inv_movement_context_init(&ctx, &row, "count", actor, key);
+		previous = row->on_hand;
+		inv_movement_context_init(&ctx, row, "count", actor, key);
 		ctx.reason = notes;
 		ctx.record_zero = true;
-		inv_apply_stock(&call, &row, counted, row.reserved, true, &ctx);
+		inv_place_change_on_hand(&call, &place, inv_sub_checked(counted, previous, sku, location, "discrepancy"),
+								 true, &ctx);
 	}
 
 	values[0] = CStringGetTextDatum(sku);
@@ -141,9 +144,9 @@ inv_count(PG_FUNCTION_ARGS)
 	values[3] = Int64GetDatum(counted);
 	values[4] = Int64GetDatum(inv_sub_checked(counted, previous, sku, location,
 											  "discrepancy"));
-	values[5] = Int64GetDatum(row.on_hand);
-	values[6] = Int64GetDatum(row.reserved);
-	values[7] = Int64GetDatum(inv_sub_checked(row.on_hand, row.reserved, sku, location,
+	values[5] = Int64GetDatum(row->on_hand);
+	values[6] = Int64GetDatum(row->reserved);
+	values[7] = Int64GetDatum(inv_sub_checked(row->on_hand, row->reserved, sku, location,
 											  "available"));
 	values[8] = TimestampTzGetDatum(call.now);
 

@@ -73,6 +73,9 @@ inv_configure(PG_FUNCTION_ARGS)
 	char	   *sku = inv_arg_name(fcinfo, 0, "sku", true);
 	TupleDesc	tupdesc = inv_result_tupdesc(fcinfo);
 	bool		policy_change;
+	int16		old_slots;
+	int16		new_slots;
+	char	   *actor;
 	bool		old_track;
 	bool		old_backorder;
 	bool		old_threshold_isnull;
@@ -108,6 +111,7 @@ inv_configure(PG_FUNCTION_ARGS)
 	old_track = inv_result_bool(0, 1, NULL);
 	old_backorder = inv_result_bool(0, 2, NULL);
 	old_threshold = inv_result_int64(0, 3, &old_threshold_isnull);
+	old_slots = (int16) inv_result_int64(0, 4, NULL);
 	policy_change =
 		(!PG_ARGISNULL(1) && PG_GETARG_BOOL(1) != old_track) ||
 		(!PG_ARGISNULL(2) && PG_GETARG_BOOL(2) != old_backorder) ||
@@ -152,20 +156,26 @@ inv_configure(PG_FUNCTION_ARGS)
 	new_backorder = inv_result_bool(0, SPI_fnumber(SPI_tuptable->tupdesc, "allow_backorder"), NULL);
 	new_threshold = inv_result_int64(0, SPI_fnumber(SPI_tuptable->tupdesc, "low_stock_threshold"),
 									 &new_threshold_isnull);
+	new_slots = (int16) inv_result_int64(0, SPI_fnumber(SPI_tuptable->tupdesc, "slots"), NULL);
+	actor = inv_actor(NULL, call.caller_userid, call.caller_cxt);
+
+	/* every stock row of the SKU, in (location, slot) order */
+	if (policy_change || (new_slots != old_slots && inv_stock_has_slots()))
+	{
+		values[0] = CStringGetTextDatum(sku);
+		inv_execute(PLAN_LOCK_SKU_STOCK, values, NULL, false, 0);
+	}
 
 	if (policy_change)
 	{
 		MovementContext ctx;
 		StockRow	key;
 
-		values[0] = CStringGetTextDatum(sku);
-		inv_execute(PLAN_LOCK_SKU_STOCK, values, NULL, false, 0);
-
 		memset(&key, 0, sizeof(key));
 		key.sku = sku;
 		inv_movement_context_init(&ctx, &key, NULL, NULL, NULL);
 		ctx.location = NULL;	/* every row of the SKU */
-		ctx.actor = inv_actor(NULL, call.caller_userid, call.caller_cxt);
+		ctx.actor = actor;
 		ctx.policy_change = true;
 		values[1] = BoolGetDatum(new_track);
 		values[2] = BoolGetDatum(new_backorder);
@@ -177,6 +187,9 @@ inv_configure(PG_FUNCTION_ARGS)
 		inv_pending_movement = NULL;
 	}
 
+	/* before 1.2 the count was only stored: ALTER EXTENSION UPDATE acts on it */
+	if (new_slots != old_slots && inv_stock_has_slots())
+		inv_resize_slots(&call, sku, old_slots, new_slots, actor);
 	notify_policy_change(sku, old_track, old_backorder, old_threshold_isnull,
 						 old_threshold, new_track, new_backorder,
 						 new_threshold_isnull, new_threshold);

@@ -86,9 +86,22 @@ typedef enum InvPlanId
 	PLAN_STOCK_EXISTS,
 	PLAN_POLICY_FOR_UPDATE,
 	PLAN_SKU_LEVELS,
+	PLAN_LOCK_PLACE,
+	PLAN_PICK_SLOT,
+	PLAN_PLACE_SUM,
+	PLAN_HOLD_SLOTS,
+	PLAN_HOLD_SLOTS_ANON,
+	PLAN_SET_STOCK_SLOTS,
+	PLAN_DELETE_STOCK,
+	PLAN_HOLDS_OF_SLOT,
+	PLAN_HOLD_MOVE,
+	PLAN_HOLD_MERGE,
+	PLAN_HOLD_DELETE,
+	PLAN_SKU_LOCATIONS,
 	INV_NUM_PLANS
 } InvPlanId;
 
+extern bool inv_stock_has_slots(void);
 extern int	inv_execute(InvPlanId id, Datum *values, const char *nulls,
 						bool read_only, long count);
 extern int64 inv_result_int64(int row, int col, bool *isnull);
@@ -134,6 +147,7 @@ typedef struct StockRow
 	char	   *sku;
 	char	   *location;
 	int16		slot;
+	int16		slots;			/* slots of the (sku, location): hot-SKU mode if > 1 */
 	bool		exists;
 	int64		on_hand;
 	int64		reserved;
@@ -163,6 +177,7 @@ typedef struct MovementContext
 	int64		transfer_id;
 	bool		record_zero;	/* write a movement even if nothing changed */
 	bool		policy_change;	/* inv_configure may change the policy copy */
+	bool		quiet;			/* stock moved between slots: no event */
 } MovementContext;
 
 extern MovementContext *inv_pending_movement;
@@ -176,8 +191,29 @@ typedef enum StockMissing
 	STOCK_MISSING_OK			/* return exists = false */
 } StockMissing;
 
-extern void inv_lock_stock(InvCall *call, const char *sku, const char *location,
-						   StockMissing missing, StockRow *row);
+/*
+ * A place: every slot of one (sku, location), locked in slot order.  Most
+ * (sku, location)s have one slot; a hot SKU configured with slots => N has N.
+ * total sums the slots (what levels and results show); nrows is 0 if the row
+ * does not exist (unknown, untracked or not created), total then carries the
+ * SKU's policy.
+ */
+typedef struct Place
+{
+	int			nrows;
+	StockRow   *rows;
+	StockRow	total;
+} Place;
+
+extern void inv_lock_place(InvCall *call, const char *sku, const char *location,
+						   StockMissing missing, Place *place);
+extern void inv_insert_slot_row(InvCall *call, const StockRow *like, int16 slot);
+extern bool inv_lock_slot(InvCall *call, const char *sku, const char *location,
+						  int16 slot, StockRow *row);
+extern bool inv_pick_slot(InvCall *call, const char *sku, const char *location,
+						  int64 qty, StockRow *row);
+extern void inv_place_sum(Place *place);
+extern void inv_row_total(InvCall *call, const StockRow *row, StockRow *total);
 extern void inv_expire_holds(InvCall *call, StockRow *row, const char *actor);
 extern void inv_lock_policy_if_missing(const char *sku, const char **locations,
 									   int nlocations);
@@ -188,6 +224,22 @@ extern void inv_movement_context_init(MovementContext *ctx, const StockRow *row,
 									  const char *kind, const char *actor,
 									  const char *idempotency_key);
 extern void inv_reset_pending_movement(void);
+
+/* ---------- hot-SKU slots: stock spread over a place's rows (slots.c) ---------- */
+extern void inv_place_expire(InvCall *call, Place *place, const char *actor);
+extern void inv_place_change_on_hand(InvCall *call, Place *place, int64 delta,
+									 bool counted, const MovementContext *tmpl);
+extern void inv_place_make_on_hand(InvCall *call, Place *place, int into,
+								   int64 need, bool beyond_free, const char *actor);
+extern void inv_place_spread(InvCall *call, Place *place, const char *actor);
+extern void inv_reserve_stock(InvCall *call, const char *sku, const char *location,
+							  StockMissing missing, int64 qty, const char *reference,
+							  bool has_expiry, TimestampTz expires_at,
+							  const char *notes, const char *actor,
+							  const char *idempotency_key, bool for_order,
+							  StockRow *total);
+extern void inv_resize_slots(InvCall *call, const char *sku, int16 old_slots,
+							 int16 new_slots, const char *actor);
 
 /* ---------- holds (holds.c) ---------- */
 typedef struct Hold
@@ -203,6 +255,8 @@ extern void inv_hold_add(InvCall *call, const StockRow *row, const char *referen
 extern Hold inv_hold_find(const StockRow *row, const char *reference);
 extern void inv_hold_take(InvCall *call, int64 hold_id, int64 qty, const char *action);
 extern int64 inv_hold_open_qty(int64 hold_id);
+extern void inv_check_available(const StockRow *row, int64 qty,
+								const char *reference, bool for_order);
 extern void inv_reserve_row(InvCall *call, StockRow *row, const char *reference,
 							int64 qty, bool has_expiry, TimestampTz expires_at,
 							const char *notes, const char *actor,
@@ -211,6 +265,25 @@ extern void inv_settle_hold(InvCall *call, StockRow *row, const char *reference,
 							Hold hold, bool qty_isnull, int64 qty, bool finalize,
 							const char *reason, const char *actor,
 							const char *idempotency_key);
+
+/* The open holds of one reference at one (sku, location), in slot order */
+typedef struct HoldSet
+{
+	int			n;
+	int64	   *ids;
+	int16	   *slots;
+	int64	   *qtys;
+	bool		backorder_slotted;	/* allow_backorder and slots > 1, as last read */
+} HoldSet;
+
+extern void inv_find_holds(const char *sku, const char *location,
+						   const char *reference, HoldSet *set);
+extern bool inv_settle_reference(InvCall *call, const char *sku,
+								 const char *location, const char *reference,
+								 const HoldSet *found, bool qty_isnull, int64 qty,
+								 bool finalize, const char *reason,
+								 const char *actor, const char *idempotency_key,
+								 StockRow *total);
 
 /* ---------- level type and status (level.c) ---------- */
 extern const char *inv_status(int64 available, bool track_inventory,

@@ -211,7 +211,7 @@ inv_reserve_order(PG_FUNCTION_ARGS)
 	InvCall		call;
 	HeapTuple  *results;
 	int			nresults = 0;
-	char	   *actor = NULL;
+	char	   *actor;
 
 	inv_require_arg(fcinfo, 1, "lines");
 	jb = PG_GETARG_JSONB_P(1);
@@ -235,9 +235,10 @@ inv_reserve_order(PG_FUNCTION_ARGS)
 		return (Datum) 0;
 
 	results = MemoryContextAlloc(call.caller_cxt, sizeof(HeapTuple) * nlines);
+	actor = inv_actor(NULL, call.caller_userid, call.caller_cxt);
 	for (int i = 0; i < nlines; i++)
 	{
-		StockRow	row;
+		StockRow	total;
 
 		/* first line of a SKU with several lines: see inv_lock_policy_if_missing */
 		if (i == 0 || strcmp(lines[i - 1].sku, lines[i].sku) != 0)
@@ -254,16 +255,10 @@ inv_reserve_order(PG_FUNCTION_ARGS)
 				inv_lock_policy_if_missing(lines[i].sku, locations, n);
 		}
 
-		inv_lock_stock(&call, lines[i].sku, lines[i].location,
-					   STOCK_MISSING_CREATE_BACKORDER, &row);
-		if (row.track_inventory && lines[i].qty > 0)
-		{
-			if (actor == NULL)
-				actor = inv_actor(NULL, call.caller_userid, call.caller_cxt);
-			inv_reserve_row(&call, &row, reference, lines[i].qty, has_expiry,
-							expires_at, NULL, actor, key, true);
-		}
-		put_level(fcinfo, &call, &row, results, &nresults);
+		inv_reserve_stock(&call, lines[i].sku, lines[i].location,
+						  STOCK_MISSING_CREATE_BACKORDER, lines[i].qty, reference,
+						  has_expiry, expires_at, NULL, actor, key, true, &total);
+		put_level(fcinfo, &call, &total, results, &nresults);
 	}
 
 	return inv_end_call(&call, &req, results, nresults,
@@ -285,6 +280,8 @@ settle_order(FunctionCallInfo fcinfo, bool finalize, const char *reason, int key
 	int			nresults = 0;
 	int			n;
 	OrderLine  *holds;
+	int16	   *slots;
+	bool	   *backorder_slotted;
 	Datum		values[1];
 	char	   *actor;
 	int			settled = 0;
@@ -301,11 +298,15 @@ settle_order(FunctionCallInfo fcinfo, bool finalize, const char *reason, int key
 	values[0] = CStringGetTextDatum(reference);
 	n = inv_execute(PLAN_HOLDS_OF_REFERENCE, values, NULL, false, 0);
 	holds = palloc(sizeof(OrderLine) * (n + 1));
+	slots = palloc(sizeof(int16) * (n + 1));
+	backorder_slotted = palloc(sizeof(bool) * (n + 1));
 	for (int i = 0; i < n; i++)
 	{
 		holds[i].sku = inv_result_text(i, 1, CurrentMemoryContext);
 		holds[i].location = inv_result_text(i, 2, CurrentMemoryContext);
+		slots[i] = (int16) inv_result_int64(i, 3, NULL);
 		holds[i].hold_id = inv_result_int64(i, 4, NULL);
+		backorder_slotted[i] = inv_result_bool(i, 5, NULL);
 	}
 	if (n == 0)
 		INV_ERROR(ERRCODE_NO_DATA_FOUND,
@@ -313,26 +314,31 @@ settle_order(FunctionCallInfo fcinfo, bool finalize, const char *reason, int key
 
 	actor = inv_actor(NULL, call.caller_userid, call.caller_cxt);
 	results = MemoryContextAlloc(call.caller_cxt, sizeof(HeapTuple) * n);
-	for (int i = 0; i < n; i++)
-	{
-		StockRow	row;
-		Hold		hold;
 
-		inv_lock_stock(&call, holds[i].sku, holds[i].location, STOCK_MISSING_ERROR, &row);
-		inv_expire_holds(&call, &row, actor);
-		/* re-read the hold now that its row is locked: it may have closed */
-		hold.id = holds[i].hold_id;
-		hold.qty = inv_hold_open_qty(hold.id);
-		hold.found = hold.qty >= 0;
-		if (hold.found && !row.track_inventory)
-			settled++;			/* untracked: accepted, nothing changes */
-		else if (hold.found)
+	/* one (sku, location) at a time: its holds are consecutive, in slot order */
+	for (int i = 0; i < n;)
+	{
+		HoldSet		found;
+		StockRow	total;
+		int			k = 0;
+
+		while (i + k < n && line_cmp(&holds[i], &holds[i + k]) == 0)
+			k++;
+		found.n = k;
+		found.ids = palloc(sizeof(int64) * k);
+		found.slots = &slots[i];
+		found.qtys = NULL;
+		found.backorder_slotted = false;
+		for (int j = 0; j < k; j++)
 		{
-			inv_settle_hold(&call, &row, reference, hold, true, 0, finalize,
-							reason, actor, key);
-			settled++;
+			found.ids[j] = holds[i + j].hold_id;
+			found.backorder_slotted |= backorder_slotted[i + j];
 		}
-		put_level(fcinfo, &call, &row, results, &nresults);
+		if (inv_settle_reference(&call, holds[i].sku, holds[i].location, reference,
+								 &found, true, 0, finalize, reason, actor, key, &total))
+			settled++;
+		put_level(fcinfo, &call, &total, results, &nresults);
+		i += k;
 	}
 	/* every hold expired (or was closed) before its row could be locked */
 	if (settled == 0)

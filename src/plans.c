@@ -14,34 +14,148 @@
  */
 #include "invstock.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 
 #define EQ " OPERATOR(pg_catalog.=) "
 #define ROWKEY(s) s "sku" EQ "$1 AND " s "location" EQ "$2 AND " s "slot" EQ "$3"
 #define OPEN "status" EQ "'open'"
+/* the columns read into a StockRow (stockrow.c, read_row) */
+#define STOCK_COLS "on_hand, reserved, track_inventory, allow_backorder," \
+	" low_stock_threshold, next_expiry, last_counted_at, updated_at, slots, slot"
+/*
+ * Before 1.2 the stock table has no slots column: a library newer than the
+ * installed tables (between a package upgrade and ALTER EXTENSION UPDATE)
+ * reads every (sku, location) as one slot.
+ */
+#define STOCK_COLS_1_1 "on_hand, reserved, track_inventory, allow_backorder," \
+	" low_stock_threshold, next_expiry, last_counted_at, updated_at," \
+	" 1::pg_catalog.int2 AS slots, slot"
 
 typedef struct InvPlanDef
 {
 	const char *sql;
 	int			nargs;
 	Oid			argtypes[16];
+	const char *sql_1_1;		/* the query for tables of version 1.0/1.1 */
 } InvPlanDef;
 
 static const InvPlanDef plan_defs[INV_NUM_PLANS] = {
 	[PLAN_LOCK_STOCK] = {
-		"SELECT on_hand, reserved, track_inventory, allow_backorder,"
-		" low_stock_threshold, next_expiry, last_counted_at, updated_at"
-		" FROM invstock.stock WHERE " ROWKEY("") " FOR UPDATE",
+		"SELECT " STOCK_COLS " FROM invstock.stock WHERE " ROWKEY("") " FOR UPDATE",
+		3, {TEXTOID, TEXTOID, INT2OID},
+		"SELECT " STOCK_COLS_1_1 " FROM invstock.stock WHERE " ROWKEY("") " FOR UPDATE"
+	},
+	[PLAN_LOCK_PLACE] = {
+		"SELECT " STOCK_COLS " FROM invstock.stock"
+		" WHERE sku" EQ "$1 AND location" EQ "$2 ORDER BY slot FOR UPDATE",
+		2, {TEXTOID, TEXTOID},
+		"SELECT " STOCK_COLS_1_1 " FROM invstock.stock"
+		" WHERE sku" EQ "$1 AND location" EQ "$2 ORDER BY slot FOR UPDATE"
+	},
+	/*
+	 * The first slot, in an order that starts at a different slot for each
+	 * backend ($4), that no other transaction has locked and that can serve
+	 * $3 units.  LockRows sits under Limit: rows are locked one by one in
+	 * the sorted order, locked ones skipped, and the first row taken ends
+	 * the scan.  The filter is re-checked on the newest row version.
+	 */
+	[PLAN_PICK_SLOT] = {
+		"SELECT " STOCK_COLS " FROM invstock.stock"
+		" WHERE sku" EQ "$1 AND location" EQ "$2"
+		" AND (NOT track_inventory OR allow_backorder"
+		" OR (on_hand OPERATOR(pg_catalog.-) reserved) OPERATOR(pg_catalog.>=) $3)"
+		" ORDER BY (slot OPERATOR(pg_catalog.+) $4) OPERATOR(pg_catalog.%) slots"
+		" LIMIT 1 FOR UPDATE SKIP LOCKED",
+		4, {TEXTOID, TEXTOID, INT8OID, INT2OID},
+		"SELECT " STOCK_COLS_1_1 " FROM invstock.stock"
+		" WHERE sku" EQ "$1 AND location" EQ "$2"
+		" AND (NOT track_inventory OR allow_backorder"
+		" OR (on_hand OPERATOR(pg_catalog.-) reserved) OPERATOR(pg_catalog.>=) $3)"
+		" AND $4 IS NOT NULL ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED"
+	},
+	[PLAN_PLACE_SUM] = {
+		"SELECT pg_catalog.sum(on_hand)::pg_catalog.int8,"
+		" pg_catalog.sum(reserved)::pg_catalog.int8,"
+		" pg_catalog.max(updated_at), pg_catalog.max(last_counted_at)"
+		" FROM invstock.stock WHERE sku" EQ "$1 AND location" EQ "$2",
+		2, {TEXTOID, TEXTOID}
+	},
+	[PLAN_HOLD_SLOTS] = {
+		"SELECT r.id, r.slot, s.allow_backorder AND s.slots OPERATOR(pg_catalog.>) 1, r.qty"
+		" FROM invstock.reservation r JOIN invstock.stock s"
+		" ON s.sku" EQ "r.sku AND s.location" EQ "r.location AND s.slot" EQ "r.slot"
+		" WHERE r.sku" EQ "$1 AND r.location" EQ "$2 AND r.reference" EQ "$3"
+		" AND r." OPEN " ORDER BY r.slot, r.id",
+		3, {TEXTOID, TEXTOID, TEXTOID},
+		"SELECT r.id, r.slot, false, r.qty FROM invstock.reservation r"
+		" WHERE r.sku" EQ "$1 AND r.location" EQ "$2 AND r.reference" EQ "$3"
+		" AND r." OPEN " ORDER BY r.slot, r.id"
+	},
+	[PLAN_HOLD_SLOTS_ANON] = {
+		"SELECT r.id, r.slot, s.allow_backorder AND s.slots OPERATOR(pg_catalog.>) 1, r.qty"
+		" FROM invstock.reservation r JOIN invstock.stock s"
+		" ON s.sku" EQ "r.sku AND s.location" EQ "r.location AND s.slot" EQ "r.slot"
+		" WHERE r.sku" EQ "$1 AND r.location" EQ "$2 AND r.reference IS NULL"
+		" AND r." OPEN " ORDER BY r.slot, r.id",
+		2, {TEXTOID, TEXTOID},
+		"SELECT r.id, r.slot, false, r.qty FROM invstock.reservation r"
+		" WHERE r.sku" EQ "$1 AND r.location" EQ "$2 AND r.reference IS NULL"
+		" AND r." OPEN " ORDER BY r.slot, r.id"
+	},
+	[PLAN_SET_STOCK_SLOTS] = {
+		"UPDATE invstock.stock SET slots = $2 WHERE sku" EQ "$1",
+		2, {TEXTOID, INT2OID}
+	},
+	[PLAN_DELETE_STOCK] = {
+		"DELETE FROM invstock.stock WHERE " ROWKEY(""),
 		3, {TEXTOID, TEXTOID, INT2OID}
 	},
+	[PLAN_HOLDS_OF_SLOT] = {
+		"SELECT id, reference FROM invstock.reservation"
+		" WHERE " ROWKEY("") " AND " OPEN " ORDER BY id",
+		3, {TEXTOID, TEXTOID, INT2OID}
+	},
+	[PLAN_HOLD_MOVE] = {
+		"UPDATE invstock.reservation SET slot = $2, updated_at = $3 WHERE id" EQ "$1",
+		3, {INT8OID, INT2OID, TIMESTAMPTZOID}
+	},
+	/*
+	 * Merge hold $2 into hold $1 (same reference, two slots becoming one).
+	 * The merged hold expires at the later expiry (NULL: never), so no unit
+	 * is released earlier than it was promised.
+	 */
+	[PLAN_HOLD_MERGE] = {
+		"UPDATE invstock.reservation t SET"
+		" qty = t.qty OPERATOR(pg_catalog.+) s.qty,"
+		" qty_finalized = t.qty_finalized OPERATOR(pg_catalog.+) s.qty_finalized,"
+		" qty_released = t.qty_released OPERATOR(pg_catalog.+) s.qty_released,"
+		" qty_expired = t.qty_expired OPERATOR(pg_catalog.+) s.qty_expired,"
+		" expires_at = CASE WHEN t.expires_at IS NULL OR s.expires_at IS NULL"
+		"   THEN NULL ELSE GREATEST(t.expires_at, s.expires_at) END,"
+		" notes = COALESCE(t.notes, s.notes),"
+		" created_at = LEAST(t.created_at, s.created_at),"
+		" updated_at = $3"
+		" FROM invstock.reservation s WHERE t.id" EQ "$1 AND s.id" EQ "$2",
+		3, {INT8OID, INT8OID, TIMESTAMPTZOID}
+	},
+	[PLAN_HOLD_DELETE] = {
+		"DELETE FROM invstock.reservation WHERE id" EQ "$1",
+		1, {INT8OID}
+	},
+	[PLAN_SKU_LOCATIONS] = {
+		"SELECT DISTINCT location FROM invstock.stock WHERE sku" EQ "$1 ORDER BY location",
+		1, {TEXTOID}
+	},
 	[PLAN_POLICY] = {
-		"SELECT track_inventory, allow_backorder, low_stock_threshold"
+		"SELECT track_inventory, allow_backorder, low_stock_threshold, slots"
 		" FROM invstock.sku WHERE sku" EQ "$1",
 		1, {TEXTOID}
 	},
 	[PLAN_POLICY_SHARE] = {
-		"SELECT track_inventory, allow_backorder, low_stock_threshold"
+		"SELECT track_inventory, allow_backorder, low_stock_threshold, slots"
 		" FROM invstock.sku WHERE sku" EQ "$1 FOR SHARE",
 		1, {TEXTOID}
 	},
@@ -55,9 +169,14 @@ static const InvPlanDef plan_defs[INV_NUM_PLANS] = {
 	},
 	[PLAN_INSERT_STOCK] = {
 		"INSERT INTO invstock.stock (sku, location, slot, track_inventory,"
+		" allow_backorder, low_stock_threshold, created_at, updated_at, slots)"
+		" VALUES ($1, $2, $3, $4, $5, $7, $6, $6, $8) ON CONFLICT DO NOTHING",
+		8, {TEXTOID, TEXTOID, INT2OID, BOOLOID, BOOLOID, TIMESTAMPTZOID, INT8OID,
+		INT2OID},
+		"INSERT INTO invstock.stock (sku, location, slot, track_inventory,"
 		" allow_backorder, low_stock_threshold, created_at, updated_at)"
-		" VALUES ($1, $2, $3, $4, $5, $7, $6, $6) ON CONFLICT DO NOTHING",
-		7, {TEXTOID, TEXTOID, INT2OID, BOOLOID, BOOLOID, TIMESTAMPTZOID, INT8OID}
+		" SELECT $1, $2, $3, $4, $5, $7, $6, $6 WHERE $8 IS NOT NULL"
+		" ON CONFLICT DO NOTHING"
 	},
 	[PLAN_UPDATE_STOCK] = {
 		"UPDATE invstock.stock SET on_hand = $4, reserved = $5, next_expiry = $6,"
@@ -119,10 +238,16 @@ static const InvPlanDef plan_defs[INV_NUM_PLANS] = {
 		1, {INT8OID}
 	},
 	[PLAN_HOLDS_OF_REFERENCE] = {
-		"SELECT sku, location, slot, id FROM invstock.reservation"
-		" WHERE reference" EQ "$1 AND " OPEN
-		" ORDER BY sku, location, slot, id",
-		1, {TEXTOID}
+		"SELECT r.sku, r.location, r.slot, r.id,"
+		" COALESCE(s.allow_backorder AND s.slots OPERATOR(pg_catalog.>) 1, false)"
+		" FROM invstock.reservation r LEFT JOIN invstock.stock s"
+		" ON s.sku" EQ "r.sku AND s.location" EQ "r.location AND s.slot" EQ "r.slot"
+		" WHERE r.reference" EQ "$1 AND r." OPEN
+		" ORDER BY r.sku, r.location, r.slot, r.id",
+		1, {TEXTOID},
+		"SELECT r.sku, r.location, r.slot, r.id, false FROM invstock.reservation r"
+		" WHERE r.reference" EQ "$1 AND r." OPEN
+		" ORDER BY r.sku, r.location, r.slot, r.id"
 	},
 	[PLAN_INSERT_MOVEMENT] = {
 		"INSERT INTO invstock.movement (at, sku, location, slot, kind,"
@@ -223,12 +348,12 @@ static const InvPlanDef plan_defs[INV_NUM_PLANS] = {
 		2, {TEXTOID, TEXTOID}
 	},
 	[PLAN_STOCK_EXISTS] = {
-		"SELECT 1 FROM invstock.stock WHERE " ROWKEY(""),
-		3, {TEXTOID, TEXTOID, INT2OID}
+		"SELECT 1 FROM invstock.stock WHERE sku" EQ "$1 AND location" EQ "$2 LIMIT 1",
+		2, {TEXTOID, TEXTOID}
 	},
 	[PLAN_POLICY_FOR_UPDATE] = {
-		"SELECT track_inventory, allow_backorder, low_stock_threshold FROM invstock.sku"
-		" WHERE sku" EQ "$1 FOR NO KEY UPDATE",
+		"SELECT track_inventory, allow_backorder, low_stock_threshold, slots"
+		" FROM invstock.sku WHERE sku" EQ "$1 FOR NO KEY UPDATE",
 		1, {TEXTOID}
 	},
 	[PLAN_SKU_LEVELS] = {
@@ -258,6 +383,19 @@ static const InvPlanDef plan_defs[INV_NUM_PLANS] = {
 
 static SPIPlanPtr plans[INV_NUM_PLANS];
 
+/*
+ * Has invstock.stock the slots column of version 1.2?  Asked when a plan is
+ * prepared: ALTER EXTENSION UPDATE invalidates the plans on the table.
+ */
+bool
+inv_stock_has_slots(void)
+{
+	Oid			nsp = get_namespace_oid(INV_SCHEMA, true);
+	Oid			rel = OidIsValid(nsp) ? get_relname_relid("stock", nsp) : InvalidOid;
+
+	return OidIsValid(rel) && get_attnum(rel, "slots") != InvalidAttrNumber;
+}
+
 static SPIPlanPtr
 inv_plan(InvPlanId id)
 {
@@ -271,8 +409,11 @@ inv_plan(InvPlanId id)
 	if (plan == NULL)
 	{
 		const InvPlanDef *def = &plan_defs[id];
+		const char *sql = def->sql;
 
-		plan = SPI_prepare(def->sql, def->nargs, (Oid *) def->argtypes);
+		if (def->sql_1_1 != NULL && !inv_stock_has_slots())
+			sql = def->sql_1_1;
+		plan = SPI_prepare(sql, def->nargs, (Oid *) def->argtypes);
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed for invstock query %d: %s",
 				 (int) id, SPI_result_code_string(SPI_result));

@@ -31,7 +31,7 @@ inv_reserve(PG_FUNCTION_ARGS)
 	IdemRequest req;
 	InvCall		call;
 	Datum		replayed;
-	StockRow	row;
+	StockRow	total;
 	HeapTuple	result;
 
 	has_expiry = inv_arg_ttl(fcinfo, 4, GetCurrentTransactionStartTimestamp(),
@@ -48,12 +48,12 @@ inv_reserve(PG_FUNCTION_ARGS)
 	if (inv_begin_call(&call, &req, fcinfo, tupdesc, &replayed))
 		return replayed;
 
-	inv_lock_stock(&call, sku, location, STOCK_MISSING_CREATE_BACKORDER, &row);
-	if (row.track_inventory && qty > 0)
-		inv_reserve_row(&call, &row, reference, qty, has_expiry, expires_at, notes,
-						inv_actor(NULL, call.caller_userid, call.caller_cxt), key, false);
+	inv_reserve_stock(&call, sku, location, STOCK_MISSING_CREATE_BACKORDER, qty,
+					  reference, has_expiry, expires_at, notes,
+					  inv_actor(NULL, call.caller_userid, call.caller_cxt), key,
+					  false, &total);
 
-	result = inv_level_result(&call, tupdesc, &row);
+	result = inv_level_result(&call, tupdesc, &total);
 	return inv_end_call(&call, &req, &result, 1, tupdesc, false);
 }
 
@@ -74,7 +74,8 @@ settle(FunctionCallInfo fcinfo, bool finalize, const char *reason, int key_argno
 	IdemRequest req;
 	InvCall		call;
 	Datum		replayed;
-	StockRow	row;
+	StockRow	total;
+	HoldSet		found;
 	HeapTuple	result;
 
 	inv_idem_init(&req, finalize ? "inv_finalize" : "inv_release", key);
@@ -87,30 +88,23 @@ settle(FunctionCallInfo fcinfo, bool finalize, const char *reason, int key_argno
 	if (inv_begin_call(&call, &req, fcinfo, tupdesc, &replayed))
 		return replayed;
 
-	inv_lock_stock(&call, sku, location, STOCK_MISSING_ERROR, &row);
-	if (row.track_inventory && (qty_isnull || qty > 0))
+	inv_find_holds(sku, location, reference, &found);
+	if (!inv_settle_reference(&call, sku, location, reference, &found, qty_isnull,
+							  qty, finalize, reason,
+							  inv_actor(NULL, call.caller_userid, call.caller_cxt),
+							  key, &total))
 	{
-		char	   *actor = inv_actor(NULL, call.caller_userid, call.caller_cxt);
-		Hold		hold;
-
-		inv_expire_holds(&call, &row, actor);
-		hold = inv_hold_find(&row, reference);
-		if (!hold.found)
-		{
-			if (reference)
-				INV_ERROR(ERRCODE_NO_DATA_FOUND,
-						  errmsg("no open hold for reference \"%s\" of SKU \"%s\" at location \"%s\"",
-								 reference, sku, location));
-			else
-				INV_ERROR(ERRCODE_NO_DATA_FOUND,
-						  errmsg("no open anonymous hold of SKU \"%s\" at location \"%s\"",
-								 sku, location));
-		}
-		inv_settle_hold(&call, &row, reference, hold, qty_isnull, qty, finalize,
-						reason, actor, key);
+		if (reference)
+			INV_ERROR(ERRCODE_NO_DATA_FOUND,
+					  errmsg("no open hold for reference \"%s\" of SKU \"%s\" at location \"%s\"",
+							 reference, sku, location));
+		else
+			INV_ERROR(ERRCODE_NO_DATA_FOUND,
+					  errmsg("no open anonymous hold of SKU \"%s\" at location \"%s\"",
+							 sku, location));
 	}
 
-	result = inv_level_result(&call, tupdesc, &row);
+	result = inv_level_result(&call, tupdesc, &total);
 	return inv_end_call(&call, &req, &result, 1, tupdesc, false);
 }
 

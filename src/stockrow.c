@@ -6,12 +6,16 @@
  * the SKU's policy, so the lock always comes with the newest policy),
  * creating the SKU, location and row first when its rules allow; releases the
  * row's overdue holds; then writes the new on_hand/reserved with one UPDATE.
+ * A hot SKU keeps each (sku, location) as several rows, its slots: a place
+ * is all of them, locked in slot order (see slots.c).
  * Before that UPDATE it publishes a MovementContext (kind, reference, reason,
  * actor, idempotency key) that the stock_guard trigger reads to write the
  * movement; an UPDATE with no context is a direct write (kind 'direct').
  */
 #include "invstock.h"
 
+#include "miscadmin.h"
+#include "storage/backendid.h"
 #include "utils/builtins.h"
 
 MovementContext *inv_pending_movement = NULL;
@@ -30,25 +34,34 @@ row_key_values(const StockRow *row, Datum *values)
 	values[2] = Int16GetDatum(row->slot);
 }
 
-/* Lock the row if it exists and read it with its policy; false if missing */
-static bool
-lock_existing(StockRow *row)
+static void
+init_row(InvCall *call, StockRow *row, const char *sku, const char *location)
 {
-	Datum		values[3];
+	memset(row, 0, sizeof(StockRow));
+	row->sku = MemoryContextStrdup(call->caller_cxt, sku);
+	row->location = MemoryContextStrdup(call->caller_cxt, location);
+	row->slots = 1;
+	row->next_expiry_isnull = true;
+	row->last_counted_isnull = true;
+	row->threshold_isnull = true;
+	row->track_inventory = true;
+}
 
-	row_key_values(row, values);
-	if (inv_execute(PLAN_LOCK_STOCK, values, NULL, false, 1) == 0)
-		return false;
+/* Row i of a query that selected STOCK_COLS (see plans.c) */
+static void
+read_row(int i, StockRow *row)
+{
 	row->exists = true;
-	row->on_hand = inv_result_int64(0, 1, NULL);
-	row->reserved = inv_result_int64(0, 2, NULL);
-	row->track_inventory = inv_result_bool(0, 3, NULL);
-	row->allow_backorder = inv_result_bool(0, 4, NULL);
-	row->threshold = inv_result_int64(0, 5, &row->threshold_isnull);
-	row->next_expiry = inv_result_timestamptz(0, 6, &row->next_expiry_isnull);
-	row->last_counted_at = inv_result_timestamptz(0, 7, &row->last_counted_isnull);
-	row->updated_at = inv_result_timestamptz(0, 8, NULL);
-	return true;
+	row->on_hand = inv_result_int64(i, 1, NULL);
+	row->reserved = inv_result_int64(i, 2, NULL);
+	row->track_inventory = inv_result_bool(i, 3, NULL);
+	row->allow_backorder = inv_result_bool(i, 4, NULL);
+	row->threshold = inv_result_int64(i, 5, &row->threshold_isnull);
+	row->next_expiry = inv_result_timestamptz(i, 6, &row->next_expiry_isnull);
+	row->last_counted_at = inv_result_timestamptz(i, 7, &row->last_counted_isnull);
+	row->updated_at = inv_result_timestamptz(i, 8, NULL);
+	row->slots = (int16) inv_result_int64(i, 9, NULL);
+	row->slot = (int16) inv_result_int64(i, 10, NULL);
 }
 
 /*
@@ -68,28 +81,86 @@ read_policy(StockRow *row, bool share)
 	row->track_inventory = inv_result_bool(0, 1, NULL);
 	row->allow_backorder = inv_result_bool(0, 2, NULL);
 	row->threshold = inv_result_int64(0, 3, &row->threshold_isnull);
+	row->slots = (int16) inv_result_int64(0, 4, NULL);
 	return true;
 }
 
-void
-inv_lock_stock(InvCall *call, const char *sku, const char *location,
-			   StockMissing missing, StockRow *row)
+/* Lock every slot of the place, in slot order; false if it has no row */
+static bool
+lock_rows(InvCall *call, Place *place)
 {
-	Datum		values[7];
-	char		nulls[7] = "       ";
+	Datum		values[2];
+	int			n;
+
+	values[0] = CStringGetTextDatum(place->total.sku);
+	values[1] = CStringGetTextDatum(place->total.location);
+	n = inv_execute(PLAN_LOCK_PLACE, values, NULL, false, 0);
+	if (n == 0)
+		return false;
+	place->nrows = n;
+	place->rows = MemoryContextAlloc(call->caller_cxt, sizeof(StockRow) * n);
+	for (int i = 0; i < n; i++)
+	{
+		place->rows[i] = place->total;
+		read_row(i, &place->rows[i]);
+	}
+	inv_place_sum(place);
+	return true;
+}
+
+/* total := the sum of the rows, with the policy of the first */
+void
+inv_place_sum(Place *place)
+{
+	StockRow   *t = &place->total;
+
+	if (place->nrows == 0)
+		return;
+	t->exists = true;
+	t->slot = 0;
+	t->slots = place->rows[0].slots;
+	t->track_inventory = place->rows[0].track_inventory;
+	t->allow_backorder = place->rows[0].allow_backorder;
+	t->threshold_isnull = place->rows[0].threshold_isnull;
+	t->threshold = place->rows[0].threshold;
+	t->on_hand = 0;
+	t->reserved = 0;
+	t->last_counted_isnull = true;
+	t->next_expiry_isnull = true;
+	t->updated_at = place->rows[0].updated_at;
+	for (int i = 0; i < place->nrows; i++)
+	{
+		const StockRow *r = &place->rows[i];
+
+		t->on_hand = inv_add_checked(t->on_hand, r->on_hand, t->sku, t->location, "on_hand");
+		t->reserved = inv_add_checked(t->reserved, r->reserved, t->sku, t->location, "reserved");
+		if (r->updated_at > t->updated_at)
+			t->updated_at = r->updated_at;
+		if (!r->last_counted_isnull &&
+			(t->last_counted_isnull || r->last_counted_at > t->last_counted_at))
+		{
+			t->last_counted_at = r->last_counted_at;
+			t->last_counted_isnull = false;
+		}
+	}
+}
+
+/*
+ * Lock every slot of a (sku, location), creating the SKU, the location and
+ * the rows (one per slot of the SKU) first when missing allows it.
+ */
+void
+inv_lock_place(InvCall *call, const char *sku, const char *location,
+			   StockMissing missing, Place *place)
+{
+	Datum		values[1];
 	bool		create;
-	MovementContext ctx;
+	StockRow   *t = &place->total;
 
-	memset(row, 0, sizeof(StockRow));
-	row->sku = MemoryContextStrdup(call->caller_cxt, sku);
-	row->location = MemoryContextStrdup(call->caller_cxt, location);
-	row->slot = 0;
-	row->next_expiry_isnull = true;
-	row->last_counted_isnull = true;
-	row->threshold_isnull = true;
-	row->track_inventory = true;
+	memset(place, 0, sizeof(Place));
+	init_row(call, t, sku, location);
 
-	if (lock_existing(row))
+	if (lock_rows(call, place))
 		return;
 
 	if (missing == STOCK_MISSING_CREATE)
@@ -97,22 +168,22 @@ inv_lock_stock(InvCall *call, const char *sku, const char *location,
 		values[0] = CStringGetTextDatum(sku);
 		inv_execute(PLAN_INSERT_SKU, values, NULL, false, 0);
 	}
-	if (!read_policy(row, false))
+	if (!read_policy(t, false))
 	{
 		if (missing == STOCK_MISSING_OK)
 			return;
 		INV_ERROR(ERRCODE_NO_DATA_FOUND,
 				  errmsg("unknown SKU \"%s\"", sku),
-				  errhint("Create it with inv_adjust or inv_configure.")); 
+				  errhint("Create it with inv_adjust or inv_configure."));
 	}
 
 	/* an untracked SKU accepts every call and keeps nothing */
-	if (!row->track_inventory)
+	if (!t->track_inventory)
 		return;
 
 	create = missing == STOCK_MISSING_CREATE ||
 		missing == STOCK_MISSING_CREATE_ROW ||
-		(missing == STOCK_MISSING_CREATE_BACKORDER && row->allow_backorder);
+		(missing == STOCK_MISSING_CREATE_BACKORDER && t->allow_backorder);
 	if (!create)
 	{
 		if (missing == STOCK_MISSING_OK)
@@ -123,32 +194,117 @@ inv_lock_stock(InvCall *call, const char *sku, const char *location,
 	}
 
 	/*
-	 * Share-lock the policy, then re-read it, before the new row copies it.
+	 * Share-lock the policy, then re-read it, before the new rows copy it.
 	 * Multi-row callers took this lock before any stock row of the SKU (see
 	 * inv_lock_policy_if_missing), so it never comes after one.
 	 */
-	if (!read_policy(row, true))
+	if (!read_policy(t, true))
 		elog(ERROR, "SKU \"%s\" vanished", sku);
-	if (!row->track_inventory)
+	if (!t->track_inventory)
 		return;
 
 	values[0] = CStringGetTextDatum(location);
 	inv_execute(PLAN_INSERT_LOCATION, values, NULL, false, 0);
 
-	row_key_values(row, values);
-	values[3] = BoolGetDatum(row->track_inventory);
-	values[4] = BoolGetDatum(row->allow_backorder);
+	/* one row per slot, all empty */
+	for (int16 slot = 0; slot < t->slots; slot++)
+		inv_insert_slot_row(call, t, slot);
+	if (!lock_rows(call, place))
+		elog(ERROR, "stock row of SKU \"%s\" at location \"%s\" vanished", sku, location);
+}
+
+/*
+ * Insert the empty row of one slot of a (sku, location), carrying the policy
+ * (and slot count) of like, if it does not exist.  The trigger brings the
+ * ledger in line if the slot had a history.
+ */
+void
+inv_insert_slot_row(InvCall *call, const StockRow *like, int16 slot)
+{
+	Datum		values[8];
+	char		nulls[8] = "        ";
+	MovementContext ctx;
+	StockRow	row = *like;
+
+	row.slot = slot;
+	row_key_values(&row, values);
+	values[3] = BoolGetDatum(row.track_inventory);
+	values[4] = BoolGetDatum(row.allow_backorder);
 	values[5] = TimestampTzGetDatum(call->now);
-	values[6] = Int64GetDatum(row->threshold);
-	if (row->threshold_isnull)
+	values[6] = Int64GetDatum(row.threshold);
+	if (row.threshold_isnull)
 		nulls[6] = 'n';
-	inv_movement_context_init(&ctx, row, NULL, NULL, NULL);
+	values[7] = Int16GetDatum(row.slots);
+	inv_movement_context_init(&ctx, &row, NULL, NULL, NULL);
 	inv_pending_movement = &ctx;
 	inv_execute(PLAN_INSERT_STOCK, values, nulls, false, 0);
 	inv_pending_movement = NULL;
+}
 
-	if (!lock_existing(row))
-		elog(ERROR, "stock row of SKU \"%s\" at location \"%s\" vanished", sku, location);
+/* Lock one existing slot of a (sku, location); false if it does not exist */
+bool
+inv_lock_slot(InvCall *call, const char *sku, const char *location, int16 slot,
+			  StockRow *row)
+{
+	Datum		values[3];
+
+	init_row(call, row, sku, location);
+	row->slot = slot;
+	row_key_values(row, values);
+	if (inv_execute(PLAN_LOCK_STOCK, values, NULL, false, 1) == 0)
+		return false;
+	read_row(0, row);
+	return true;
+}
+
+/*
+ * Lock, without waiting, a slot that can serve qty more reserved units (any
+ * slot for an untracked or backorder SKU), trying the slots from a
+ * different starting point in each backend.  false if every slot that could
+ * is locked by another transaction, none can, or the row does not exist:
+ * the caller then locks the whole place (inv_lock_place).  With one slot,
+ * this is the plain row lock of every function, taken only if it is free.
+ */
+bool
+inv_pick_slot(InvCall *call, const char *sku, const char *location, int64 qty,
+			  StockRow *row)
+{
+	Datum		values[4];
+
+	init_row(call, row, sku, location);
+	values[0] = CStringGetTextDatum(sku);
+	values[1] = CStringGetTextDatum(location);
+	values[2] = Int64GetDatum(qty);
+	values[3] = Int16GetDatum((int16) (MyBackendId % 64));
+	if (inv_execute(PLAN_PICK_SLOT, values, NULL, false, 1) == 0)
+		return false;
+	read_row(0, row);
+	return true;
+}
+
+/*
+ * The level of the whole (sku, location) of a locked slot: the row itself if
+ * it is the only slot, else the sum of all slots (the others as last
+ * committed: they may be locked by transactions still running).
+ */
+void
+inv_row_total(InvCall *call, const StockRow *row, StockRow *total)
+{
+	Datum		values[2];
+
+	*total = *row;
+	if (!row->exists || row->slots <= 1)
+		return;
+	values[0] = CStringGetTextDatum(row->sku);
+	values[1] = CStringGetTextDatum(row->location);
+	if (inv_execute(PLAN_PLACE_SUM, values, NULL, false, 1) != 1)
+		elog(ERROR, "stock of SKU \"%s\" at location \"%s\" vanished",
+			 row->sku, row->location);
+	total->slot = 0;
+	total->on_hand = inv_result_int64(0, 1, NULL);
+	total->reserved = inv_result_int64(0, 2, NULL);
+	total->updated_at = inv_result_timestamptz(0, 3, NULL);
+	total->last_counted_at = inv_result_timestamptz(0, 4, &total->last_counted_isnull);
 }
 
 /*
@@ -162,10 +318,9 @@ inv_lock_stock(InvCall *call, const char *sku, const char *location,
 void
 inv_lock_policy_if_missing(const char *sku, const char **locations, int nlocations)
 {
-	Datum		values[3];
+	Datum		values[2];
 
 	values[0] = CStringGetTextDatum(sku);
-	values[2] = Int16GetDatum(0);
 	for (int i = 0; i < nlocations; i++)
 	{
 		values[1] = CStringGetTextDatum(locations[i]);

@@ -68,7 +68,7 @@ write_sync_movement(SyncState *st, const char *sku, const char *location,
 }
 
 static void
-check_row(SyncState *st, const char *sku, const char *location)
+check_row(SyncState *st, const char *sku, const char *location, int16 slot)
 {
 	StockRow	row;
 	int64		ledger_on_hand;
@@ -78,8 +78,7 @@ check_row(SyncState *st, const char *sku, const char *location)
 	int64		d_reserved;
 	Datum		values[3];
 
-	inv_lock_stock(st->call, sku, location, STOCK_MISSING_OK, &row);
-	if (!row.exists || !row.track_inventory)
+	if (!inv_lock_slot(st->call, sku, location, slot, &row) || !row.track_inventory)
 		return;
 
 	/* I1, I2 on the row as found: reported only */
@@ -172,6 +171,7 @@ inv_sync(PG_FUNCTION_ARGS)
 	int			n;
 	char	  **skus;
 	char	  **locations;
+	int16	   *scope_slots;
 
 	inv_require_arg(fcinfo, 2, "repair");
 	InitMaterializedSRF(fcinfo, 0);
@@ -201,13 +201,15 @@ inv_sync(PG_FUNCTION_ARGS)
 	n = inv_execute(PLAN_SYNC_SCOPE, values, nulls, false, 0);
 	skus = palloc(sizeof(char *) * (n + 1));
 	locations = palloc(sizeof(char *) * (n + 1));
+	scope_slots = palloc(sizeof(int16) * (n + 1));
 	for (int i = 0; i < n; i++)
 	{
 		skus[i] = inv_result_text(i, 1, CurrentMemoryContext);
 		locations[i] = inv_result_text(i, 2, CurrentMemoryContext);
+		scope_slots[i] = (int16) inv_result_int64(i, 3, NULL);
 	}
 	for (int i = 0; i < n; i++)
-		check_row(&st, skus[i], locations[i]);
+		check_row(&st, skus[i], locations[i], scope_slots[i]);
 
 	/* open holds whose stock row is gone */
 	n = inv_execute(PLAN_ORPHAN_HOLDS, values, nulls, false, 0);

@@ -28,8 +28,10 @@ inv_transfer(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo;
 	IdemRequest req;
 	InvCall		call;
-	StockRow	src;
-	StockRow	dst;
+	Place		srcp;
+	Place		dstp;
+	StockRow   *src = &srcp.total;
+	StockRow   *dst = &dstp.total;
 	HeapTuple	results[2];
 	StockMissing dst_missing = qty > 0 ? STOCK_MISSING_CREATE_ROW : STOCK_MISSING_OK;
 
@@ -59,52 +61,51 @@ inv_transfer(PG_FUNCTION_ARGS)
 	}
 	if (strcmp(from, to) < 0)
 	{
-		inv_lock_stock(&call, sku, from, STOCK_MISSING_ERROR, &src);
-		inv_lock_stock(&call, sku, to, dst_missing, &dst);
+		inv_lock_place(&call, sku, from, STOCK_MISSING_ERROR, &srcp);
+		inv_lock_place(&call, sku, to, dst_missing, &dstp);
 	}
 	else
 	{
-		inv_lock_stock(&call, sku, to, dst_missing, &dst);
-		inv_lock_stock(&call, sku, from, STOCK_MISSING_ERROR, &src);
+		inv_lock_place(&call, sku, to, dst_missing, &dstp);
+		inv_lock_place(&call, sku, from, STOCK_MISSING_ERROR, &srcp);
 	}
 
-	if (src.track_inventory && qty > 0)
+	if (src->track_inventory && qty > 0)
 	{
 		char	   *actor = inv_actor(NULL, call.caller_userid, call.caller_cxt);
 		int64		available;
-		int64		new_dst;
 		MovementContext ctx;
 		int64		transfer_id;
 
-		inv_expire_holds(&call, &src, actor);
-		inv_expire_holds(&call, &dst, actor);
-		available = src.on_hand - src.reserved;
+		inv_place_expire(&call, &srcp, actor);
+		inv_place_expire(&call, &dstp, actor);
+		available = src->on_hand - src->reserved;
 		if (qty > available)
 			INV_ERROR(ERRCODE_CHECK_VIOLATION,
 					  errmsg("not enough stock available for SKU \"%s\" at location \"%s\" to transfer",
 							 sku, from),
 					  errdetail("Available: " INT64_FORMAT ", requested: " INT64_FORMAT ".",
 								available, qty));
-		new_dst = inv_add_checked(dst.on_hand, qty, sku, to, "on_hand");
+		(void) inv_add_checked(dst->on_hand, qty, sku, to, "on_hand");
 
 		inv_execute(PLAN_NEXT_TRANSFER_ID, NULL, NULL, false, 1);
 		transfer_id = inv_result_int64(0, 1, NULL);
 
-		inv_movement_context_init(&ctx, &src, "transfer_out", actor, key);
+		inv_movement_context_init(&ctx, src, "transfer_out", actor, key);
 		ctx.reason = reason;
 		ctx.has_transfer_id = true;
 		ctx.transfer_id = transfer_id;
-		inv_apply_stock(&call, &src, src.on_hand - qty, src.reserved, false, &ctx);
+		inv_place_change_on_hand(&call, &srcp, -qty, false, &ctx);
 
-		inv_movement_context_init(&ctx, &dst, "transfer_in", actor, key);
+		inv_movement_context_init(&ctx, dst, "transfer_in", actor, key);
 		ctx.reason = reason;
 		ctx.has_transfer_id = true;
 		ctx.transfer_id = transfer_id;
-		inv_apply_stock(&call, &dst, new_dst, dst.reserved, false, &ctx);
+		inv_place_change_on_hand(&call, &dstp, qty, false, &ctx);
 	}
 
-	results[0] = inv_level_result(&call, rsinfo->setDesc, &src);
-	results[1] = inv_level_result(&call, rsinfo->setDesc, &dst);
+	results[0] = inv_level_result(&call, rsinfo->setDesc, src);
+	results[1] = inv_level_result(&call, rsinfo->setDesc, dst);
 	inv_srf_put(fcinfo, results[0]);
 	inv_srf_put(fcinfo, results[1]);
 	return inv_end_call(&call, &req, results, 2, rsinfo->setDesc, true);

@@ -40,7 +40,8 @@ typedef struct StockAttnums
 				reserved,
 				track_inventory,
 				allow_backorder,
-				low_stock_threshold;
+				low_stock_threshold,
+				slots;
 } StockAttnums;
 
 static StockAttnums attnums = {InvalidOid};
@@ -56,6 +57,7 @@ typedef struct StockValues
 	bool		allow_backorder;
 	bool		threshold_isnull;
 	int64		threshold;
+	int16		slots;
 } StockValues;
 
 static int
@@ -83,6 +85,7 @@ load_attnums(Relation rel)
 	attnums.track_inventory = attnum_of(td, "track_inventory");
 	attnums.allow_backorder = attnum_of(td, "allow_backorder");
 	attnums.low_stock_threshold = attnum_of(td, "low_stock_threshold");
+	attnums.slots = SPI_fnumber(td, "slots");	/* none before version 1.2 */
 	attnums.natts = td->natts;
 	attnums.relid = RelationGetRelid(rel);
 }
@@ -112,6 +115,7 @@ read_values(HeapTuple tuple, TupleDesc td, StockValues *v)
 											  &v->threshold_isnull));
 	if (v->threshold_isnull)
 		v->threshold = 0;
+	v->slots = attnums.slots > 0 ? DatumGetInt16(get_col(tuple, td, attnums.slots)) : 1;
 }
 
 /* Do two rows carry different copies of the SKU policy? */
@@ -121,7 +125,8 @@ policy_differs(const StockValues *a, const StockValues *b)
 	return a->track_inventory != b->track_inventory ||
 		a->allow_backorder != b->allow_backorder ||
 		a->threshold_isnull != b->threshold_isnull ||
-		a->threshold != b->threshold;
+		a->threshold != b->threshold ||
+		a->slots != b->slots;
 }
 
 /* The pending context if it was published for this row */
@@ -175,20 +180,59 @@ check_policy_copy(const StockValues *v)
 	policy.track_inventory = inv_result_bool(0, 1, NULL);
 	policy.allow_backorder = inv_result_bool(0, 2, NULL);
 	policy.threshold = inv_result_int64(0, 3, &policy.threshold_isnull);
+	if (policy.threshold_isnull)
+		policy.threshold = 0;
+	policy.slots = attnums.slots > 0 ? (int16) inv_result_int64(0, 4, NULL) : 1;
 	if (policy_differs(&policy, v))
 		INV_ERROR(ERRCODE_CHECK_VIOLATION,
-				  errmsg("track_inventory, allow_backorder and low_stock_threshold of a stock row must match the policy of SKU \"%s\"",
+				  errmsg("track_inventory, allow_backorder, low_stock_threshold and slots of a stock row must match the policy of SKU \"%s\"",
 						 v->sku),
 				  errhint("Set them as in invstock.sku, and change the policy with inv_configure."));
 }
 
 static const char *
-values_status(const StockValues *v, bool zero)
+available_status(int64 available, const StockValues *policy)
 {
-	int64		available = zero ? 0 : v->on_hand - v->reserved;
+	return inv_status(available, policy->track_inventory, policy->allow_backorder,
+					  policy->threshold_isnull, policy->threshold);
+}
 
-	return inv_status(available, v->track_inventory, v->allow_backorder,
-					  v->threshold_isnull, v->threshold);
+/*
+ * Tell listeners if the change of one row moved its (sku, location) into or
+ * out of a watched status.  oldv is NULL for an INSERT, newv for a DELETE (a
+ * missing row counts as nothing available).  For a hot SKU the status is
+ * that of the sum of the slots: the others as last committed.
+ */
+static void
+notify_change(const StockValues *oldv, const StockValues *newv,
+			  const StockValues *row, InvCall *call, bool *connected)
+{
+	int64		old_available = oldv ? oldv->on_hand - oldv->reserved : 0;
+	int64		new_available = newv ? newv->on_hand - newv->reserved : 0;
+
+	if (row->slots > 1)
+	{
+		Datum		values[2];
+		int64		total;
+
+		if (!*connected)
+			inv_call_begin(call);
+		*connected = true;
+		values[0] = CStringGetTextDatum(row->sku);
+		values[1] = CStringGetTextDatum(row->location);
+		inv_execute(PLAN_PLACE_SUM, values, NULL, false, 1);
+		total = inv_sub_checked(inv_result_int64(0, 1, NULL), inv_result_int64(0, 2, NULL),
+								row->sku, row->location, "available");
+		old_available = inv_sub_checked(total,
+										inv_sub_checked(new_available, old_available,
+														row->sku, row->location, "available"),
+										row->sku, row->location, "available");
+		new_available = total;
+	}
+	inv_notify_status_change(row->sku, row->location,
+							 available_status(old_available, row),
+							 available_status(new_available, row),
+							 new_available);
 }
 
 Datum
@@ -244,9 +288,16 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 					  errhint("Move stock with inv_transfer, or adjust both rows."));
 		if (policy_differs(&oldv, &newv) && (ctx == NULL || !ctx->policy_change))
 			INV_ERROR(ERRCODE_CHECK_VIOLATION,
-					  errmsg("track_inventory, allow_backorder and low_stock_threshold of SKU \"%s\" can only be changed with inv_configure",
+					  errmsg("track_inventory, allow_backorder, low_stock_threshold and slots of SKU \"%s\" can only be changed with inv_configure",
 							 newv.sku));
 	}
+
+	if (!is_delete && (row->slot < 0 || row->slot >= row->slots))
+		INV_ERROR(ERRCODE_CHECK_VIOLATION,
+				  errmsg("slot %d of SKU \"%s\" at location \"%s\" is out of range",
+						 row->slot, row->sku, row->location),
+				  errdetail("The SKU has %d slots, numbered from 0.", row->slots),
+				  errhint("Change the number of slots with inv_configure."));
 
 	if (ctx == NULL)
 	{
@@ -267,15 +318,12 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 	/*
 	 * Into or out of low_stock, out_of_stock, on_backorder: NOTIFY.  A
 	 * policy change (inv_configure) sends its own events, for the whole
-	 * (sku, location) with the old and the new policy.
+	 * (sku, location) with the old and the new policy; units moved between
+	 * the slots of a (sku, location) change nothing a listener can see.
 	 */
-	if (!ctx->policy_change)
-		inv_notify_status_change(row->sku, row->location,
-								 is_insert ? values_status(&newv, true) :
-								 values_status(&oldv, false),
-								 is_delete ? values_status(&oldv, true) :
-								 values_status(&newv, false),
-								 is_delete ? 0 : newv.on_hand - newv.reserved);
+	if (!ctx->policy_change && !ctx->quiet)
+		notify_change(is_insert ? NULL : &oldv, is_delete ? NULL : &newv, row,
+					  &call, &connected);
 
 	/* an untracked SKU: nothing is enforced and nothing is recorded */
 	if (!row->track_inventory)
