@@ -121,11 +121,32 @@ inv_call_begin(InvCall *call)
 							 true, 0, false);
 }
 
+/*
+ * For a trigger fired by the statement of an invstock function: that
+ * function already runs as the owner with search_path pinned, so only SPI
+ * is needed (one set_config_option less per stock row written).
+ */
+void
+inv_call_begin_nested(InvCall *call)
+{
+	call->caller_cxt = CurrentMemoryContext;
+	call->now = GetCurrentTransactionStartTimestamp();
+	GetUserIdAndSecContext(&call->caller_userid, &call->caller_sec_context);
+	if (call->caller_userid != inv_owner())
+		elog(ERROR, "invstock: nested call not running as the extension owner");
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	call->guc_nest_level = -1;
+}
+
 void
 inv_call_end(InvCall *call)
 {
-	AtEOXact_GUC(true, call->guc_nest_level);
-	SetUserIdAndSecContext(call->caller_userid, call->caller_sec_context);
+	if (call->guc_nest_level >= 0)
+	{
+		AtEOXact_GUC(true, call->guc_nest_level);
+		SetUserIdAndSecContext(call->caller_userid, call->caller_sec_context);
+	}
 	if (SPI_finish() != SPI_OK_FINISH)
 		elog(ERROR, "SPI_finish failed");
 }

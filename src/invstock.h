@@ -98,6 +98,7 @@ typedef enum InvPlanId
 	PLAN_HOLD_MERGE,
 	PLAN_HOLD_DELETE,
 	PLAN_SKU_LOCATIONS,
+	PLAN_RESERVE_FAST,
 	INV_NUM_PLANS
 } InvPlanId;
 
@@ -116,10 +117,11 @@ typedef struct InvCall
 	Oid			caller_userid;
 	int			caller_sec_context;
 	TimestampTz now;			/* transaction timestamp */
-	int			guc_nest_level; /* search_path pinned at this level */
+	int			guc_nest_level; /* search_path pinned at this level; -1: nested */
 } InvCall;
 
 extern void inv_call_begin(InvCall *call);
+extern void inv_call_begin_nested(InvCall *call);
 extern void inv_call_end(InvCall *call);
 extern char *inv_actor(const char *explicit_actor, Oid userid, MemoryContext cxt);
 
@@ -207,6 +209,9 @@ typedef struct Place
 
 extern void inv_lock_place(InvCall *call, const char *sku, const char *location,
 						   StockMissing missing, Place *place);
+extern void inv_init_stock_row(InvCall *call, StockRow *row, const char *sku,
+							   const char *location);
+extern void inv_read_stock_row(int i, StockRow *row);
 extern void inv_insert_slot_row(InvCall *call, const StockRow *like, int16 slot);
 extern bool inv_lock_slot(InvCall *call, const char *sku, const char *location,
 						  int16 slot, StockRow *row);

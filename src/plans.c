@@ -76,6 +76,34 @@ static const InvPlanDef plan_defs[INV_NUM_PLANS] = {
 		" OR (on_hand OPERATOR(pg_catalog.-) reserved) OPERATOR(pg_catalog.>=) $3)"
 		" AND $4 IS NOT NULL ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED"
 	},
+	/*
+	 * The one-statement reservation of a single-slot row that needs nothing
+	 * else first: enough available (or backorders), no overdue hold, no
+	 * overflow.  No row: the caller takes the general path.
+	 */
+	[PLAN_RESERVE_FAST] = {
+		"UPDATE invstock.stock SET reserved = reserved OPERATOR(pg_catalog.+) $3,"
+		" next_expiry = LEAST(next_expiry, $4), updated_at = $5"
+		" WHERE sku" EQ "$1 AND location" EQ "$2 AND slot" EQ "0 AND slots" EQ "1"
+		" AND track_inventory"
+		" AND (allow_backorder"
+		" OR (on_hand OPERATOR(pg_catalog.-) reserved) OPERATOR(pg_catalog.>=) $3)"
+		" AND reserved OPERATOR(pg_catalog.<=)"
+		" (9223372036854775807::pg_catalog.int8 OPERATOR(pg_catalog.-) $3)"
+		" AND (next_expiry IS NULL OR next_expiry OPERATOR(pg_catalog.>) $5)"
+		" RETURNING " STOCK_COLS,
+		5, {TEXTOID, TEXTOID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID},
+		"UPDATE invstock.stock SET reserved = reserved OPERATOR(pg_catalog.+) $3,"
+		" next_expiry = LEAST(next_expiry, $4), updated_at = $5"
+		" WHERE sku" EQ "$1 AND location" EQ "$2 AND slot" EQ "0"
+		" AND track_inventory"
+		" AND (allow_backorder"
+		" OR (on_hand OPERATOR(pg_catalog.-) reserved) OPERATOR(pg_catalog.>=) $3)"
+		" AND reserved OPERATOR(pg_catalog.<=)"
+		" (9223372036854775807::pg_catalog.int8 OPERATOR(pg_catalog.-) $3)"
+		" AND (next_expiry IS NULL OR next_expiry OPERATOR(pg_catalog.>) $5)"
+		" RETURNING " STOCK_COLS_1_1
+	},
 	[PLAN_PLACE_SUM] = {
 		"SELECT pg_catalog.sum(on_hand)::pg_catalog.int8,"
 		" pg_catalog.sum(reserved)::pg_catalog.int8,"

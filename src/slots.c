@@ -29,8 +29,97 @@
 #include "invstock.h"
 
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
 
 #define SLOT_MOVE_REASON "units moved between slots"
+
+/*
+ * SKUs this backend has seen with more than one slot.  A reservation of any
+ * other SKU first tries the one-statement path of a single-slot row, which
+ * for a hot SKU would queue on slot 0.  Only a hint: a stale entry or a
+ * missing one costs one query, never correctness.  Names too long for the
+ * key, and SKUs past the cap, are simply not remembered.
+ */
+#define SLOTTED_KEY 128
+#define SLOTTED_MAX 1024
+
+typedef struct SlottedSku
+{
+	char		sku[SLOTTED_KEY];
+} SlottedSku;
+
+static HTAB *slotted_skus = NULL;
+
+static bool
+known_slotted(const char *sku)
+{
+	if (slotted_skus == NULL || strlen(sku) >= SLOTTED_KEY)
+		return false;
+	return hash_search(slotted_skus, sku, HASH_FIND, NULL) != NULL;
+}
+
+static void
+note_slots(const char *sku, int16 slots)
+{
+	if (strlen(sku) >= SLOTTED_KEY)
+		return;
+	if (slots <= 1)
+	{
+		if (slotted_skus != NULL)
+			hash_search(slotted_skus, sku, HASH_REMOVE, NULL);
+		return;
+	}
+	if (slotted_skus == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = SLOTTED_KEY;
+		ctl.entrysize = sizeof(SlottedSku);
+		ctl.hcxt = TopMemoryContext;
+		slotted_skus = hash_create("invstock slotted SKUs", 64, &ctl,
+								   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	}
+	if (hash_get_num_entries(slotted_skus) < SLOTTED_MAX)
+		hash_search(slotted_skus, sku, HASH_ENTER, NULL);
+}
+
+/*
+ * Reserve qty of a single-slot row in one statement, when nothing else has
+ * to happen first (see PLAN_RESERVE_FAST), then add to the hold.  false if
+ * the row did not qualify: nothing was changed.
+ */
+static bool
+reserve_fast(InvCall *call, const char *sku, const char *location, int64 qty,
+			 const char *reference, bool has_expiry, TimestampTz expires_at,
+			 const char *notes, const char *actor, const char *idempotency_key,
+			 StockRow *row)
+{
+	Datum		values[5];
+	char		nulls[5] = "     ";
+	MovementContext ctx;
+	int			n;
+
+	inv_init_stock_row(call, row, sku, location);
+	inv_movement_context_init(&ctx, row, "reserve", actor, idempotency_key);
+	ctx.reference = reference;
+	ctx.reason = notes;
+	values[0] = CStringGetTextDatum(sku);
+	values[1] = CStringGetTextDatum(location);
+	values[2] = Int64GetDatum(qty);
+	values[3] = TimestampTzGetDatum(expires_at);
+	if (!has_expiry)
+		nulls[3] = 'n';
+	values[4] = TimestampTzGetDatum(call->now);
+	inv_pending_movement = &ctx;
+	n = inv_execute(PLAN_RESERVE_FAST, values, nulls, false, 1);
+	inv_pending_movement = NULL;
+	if (n == 0)
+		return false;
+	inv_read_stock_row(0, row);
+	inv_hold_add(call, row, reference, qty, has_expiry, expires_at, notes);
+	return true;
+}
 
 static int64
 free_units(const StockRow *row)
@@ -302,8 +391,17 @@ inv_reserve_stock(InvCall *call, const char *sku, const char *location,
 	StockRow	row;
 	Place		place;
 
+	if (qty > 0 && !known_slotted(sku) &&
+		reserve_fast(call, sku, location, qty, reference, has_expiry, expires_at,
+					 notes, actor, idempotency_key, &row))
+	{
+		*total = row;
+		return;
+	}
+
 	if (inv_pick_slot(call, sku, location, qty, &row))
 	{
+		note_slots(sku, row.slots);
 		if (row.track_inventory && qty > 0)
 			inv_reserve_row(call, &row, reference, qty, has_expiry, expires_at,
 							notes, actor, idempotency_key, for_order);
@@ -312,6 +410,8 @@ inv_reserve_stock(InvCall *call, const char *sku, const char *location,
 	}
 
 	inv_lock_place(call, sku, location, missing, &place);
+	if (place.nrows > 0)
+		note_slots(sku, place.total.slots);
 	if (place.nrows > 0 && place.total.track_inventory && qty > 0)
 	{
 		int			best = 0;

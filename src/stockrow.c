@@ -34,8 +34,8 @@ row_key_values(const StockRow *row, Datum *values)
 	values[2] = Int16GetDatum(row->slot);
 }
 
-static void
-init_row(InvCall *call, StockRow *row, const char *sku, const char *location)
+void
+inv_init_stock_row(InvCall *call, StockRow *row, const char *sku, const char *location)
 {
 	memset(row, 0, sizeof(StockRow));
 	row->sku = MemoryContextStrdup(call->caller_cxt, sku);
@@ -48,8 +48,8 @@ init_row(InvCall *call, StockRow *row, const char *sku, const char *location)
 }
 
 /* Row i of a query that selected STOCK_COLS (see plans.c) */
-static void
-read_row(int i, StockRow *row)
+void
+inv_read_stock_row(int i, StockRow *row)
 {
 	row->exists = true;
 	row->on_hand = inv_result_int64(i, 1, NULL);
@@ -102,7 +102,7 @@ lock_rows(InvCall *call, Place *place)
 	for (int i = 0; i < n; i++)
 	{
 		place->rows[i] = place->total;
-		read_row(i, &place->rows[i]);
+		inv_read_stock_row(i, &place->rows[i]);
 	}
 	inv_place_sum(place);
 	return true;
@@ -158,7 +158,7 @@ inv_lock_place(InvCall *call, const char *sku, const char *location,
 	StockRow   *t = &place->total;
 
 	memset(place, 0, sizeof(Place));
-	init_row(call, t, sku, location);
+	inv_init_stock_row(call, t, sku, location);
 
 	if (lock_rows(call, place))
 		return;
@@ -248,12 +248,12 @@ inv_lock_slot(InvCall *call, const char *sku, const char *location, int16 slot,
 {
 	Datum		values[3];
 
-	init_row(call, row, sku, location);
+	inv_init_stock_row(call, row, sku, location);
 	row->slot = slot;
 	row_key_values(row, values);
 	if (inv_execute(PLAN_LOCK_STOCK, values, NULL, false, 1) == 0)
 		return false;
-	read_row(0, row);
+	inv_read_stock_row(0, row);
 	return true;
 }
 
@@ -271,14 +271,14 @@ inv_pick_slot(InvCall *call, const char *sku, const char *location, int64 qty,
 {
 	Datum		values[4];
 
-	init_row(call, row, sku, location);
+	inv_init_stock_row(call, row, sku, location);
 	values[0] = CStringGetTextDatum(sku);
 	values[1] = CStringGetTextDatum(location);
 	values[2] = Int64GetDatum(qty);
 	values[3] = Int16GetDatum((int16) (MyBackendId % 64));
 	if (inv_execute(PLAN_PICK_SLOT, values, NULL, false, 1) == 0)
 		return false;
-	read_row(0, row);
+	inv_read_stock_row(0, row);
 	return true;
 }
 

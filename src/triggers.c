@@ -190,6 +190,23 @@ check_policy_copy(const StockValues *v)
 				  errhint("Set them as in invstock.sku, and change the policy with inv_configure."));
 }
 
+/*
+ * Connect to SPI for the trigger's own queries, once.  Fired by an invstock
+ * function's statement, it already runs as the owner with search_path
+ * pinned; a direct write needs the full switch.
+ */
+static void
+trigger_connect(InvCall *call, bool *connected, bool in_function)
+{
+	if (*connected)
+		return;
+	if (in_function)
+		inv_call_begin_nested(call);
+	else
+		inv_call_begin(call);
+	*connected = true;
+}
+
 static const char *
 available_status(int64 available, const StockValues *policy)
 {
@@ -205,7 +222,8 @@ available_status(int64 available, const StockValues *policy)
  */
 static void
 notify_change(const StockValues *oldv, const StockValues *newv,
-			  const StockValues *row, InvCall *call, bool *connected)
+			  const StockValues *row, InvCall *call, bool *connected,
+			  bool in_function)
 {
 	int64		old_available = oldv ? oldv->on_hand - oldv->reserved : 0;
 	int64		new_available = newv ? newv->on_hand - newv->reserved : 0;
@@ -215,9 +233,7 @@ notify_change(const StockValues *oldv, const StockValues *newv,
 		Datum		values[2];
 		int64		total;
 
-		if (!*connected)
-			inv_call_begin(call);
-		*connected = true;
+		trigger_connect(call, connected, in_function);
 		values[0] = CStringGetTextDatum(row->sku);
 		values[1] = CStringGetTextDatum(row->location);
 		inv_execute(PLAN_PLACE_SUM, values, NULL, false, 1);
@@ -310,8 +326,7 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 	/* a direct INSERT must carry the policy before its copy can be trusted */
 	if (is_insert && ctx == &direct)
 	{
-		inv_call_begin(&call);
-		connected = true;
+		trigger_connect(&call, &connected, false);
 		check_policy_copy(&newv);
 	}
 
@@ -323,7 +338,7 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 	 */
 	if (!ctx->policy_change && !ctx->quiet)
 		notify_change(is_insert ? NULL : &oldv, is_delete ? NULL : &newv, row,
-					  &call, &connected);
+					  &call, &connected, ctx != &direct);
 
 	/* an untracked SKU: nothing is enforced and nothing is recorded */
 	if (!row->track_inventory)
@@ -359,9 +374,7 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 			int64		ledger_on_hand;
 			int64		ledger_reserved;
 
-			if (!connected)
-				inv_call_begin(&call);
-			connected = true;
+			trigger_connect(&call, &connected, ctx != &direct);
 			inv_ledger_sum(newv.sku, newv.location, newv.slot,
 						   &ledger_on_hand, &ledger_reserved);
 			on_hand_delta = inv_sub_checked(newv.on_hand, ledger_on_hand,
@@ -386,8 +399,7 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 	}
 
-	if (!connected)
-		inv_call_begin(&call);
+	trigger_connect(&call, &connected, ctx != &direct);
 	if (is_insert)
 	{
 		int64		ledger_on_hand = 0;
