@@ -465,7 +465,8 @@ $$;
 -- inv_configure: p_bo 0 leaves allow_backorder alone; for 'preorder' (3),
 -- 1 turns backorders off (refused with 23514 while a row holds more than it
 -- has on hand) and 2 turns them back on.  The other SKUs keep theirs (off)
--- and get a new threshold / reorder rule.
+-- and get a new threshold / reorder rule.  'preorder' and 'gizmo' are hot
+-- SKUs whose number of slots changes (1 to 4) while everything else runs.
 CREATE FUNCTION stress.try_configure(p_sku int, p_bo int, p_threshold int) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -476,7 +477,8 @@ BEGIN
                                        allow_backorder => CASE WHEN p_sku = 3 AND p_bo > 0 THEN p_bo = 2 END,
                                        low_stock_threshold => p_threshold,
                                        reorder_point => CASE WHEN p_threshold % 2 = 0 THEN p_threshold END,
-                                       reorder_quantity => CASE WHEN p_threshold % 4 = 0 THEN 20 END);
+                                       reorder_quantity => CASE WHEN p_threshold % 4 = 0 THEN 20 END,
+                                       slots => CASE WHEN p_sku >= 3 THEN 1 + p_threshold % 4 END);
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, cons = CONSTRAINT_NAME;
         v_outcome := stress.refused('configure', st, msg, cons);
@@ -491,7 +493,8 @@ $$;
 -- Starting stock
 ------------------------------------------------------------------------------
 
-SELECT invstock.inv_configure('preorder', allow_backorder => true) IS NOT NULL AS configured;
+SELECT invstock.inv_configure('preorder', allow_backorder => true, slots => 2) IS NOT NULL AS configured;
+SELECT invstock.inv_configure('gizmo', slots => 3) IS NOT NULL AS configured;
 
 SELECT count(*) AS rows_received
   FROM generate_series(1, 4) s, generate_series(1, 3) l,
