@@ -176,3 +176,22 @@ SELECT sku, location, reference, qty, expires_at IS NOT NULL AS expires, overdue
   FROM invstock.open_holds ORDER BY reference;
 SELECT has_table_privilege('invstock_reader', 'invstock.open_holds', 'SELECT') AS reader_can_read,
        has_table_privilege('public', 'invstock.open_holds', 'SELECT') AS public_can_read;
+DROP EXTENSION invstock CASCADE;
+
+-- 1.2's improvement: hot-SKU slots.  A slot count stored under 1.1 (which
+-- kept one row regardless) is put in place by the update; until then the
+-- new library reads every (sku, location) as one slot.
+CREATE EXTENSION invstock VERSION '1.1';
+SELECT 1 FROM invstock.inv_adjust('UPS', 20, 'received');
+SELECT 1 FROM invstock.inv_adjust('UPS', 8, 'received', location => 'east');
+SELECT 1 FROM invstock.inv_reserve('UPS', 3, reference => 'u1', ttl => '1 hour');
+SELECT sku, slots FROM invstock.inv_configure('UPS', slots => 4);
+SELECT location, count(*) AS stock_rows FROM invstock.stock WHERE sku = 'UPS' GROUP BY location ORDER BY location;
+ALTER EXTENSION invstock UPDATE TO '1.2';
+SELECT location, count(*) AS stock_rows, min(slots) AS slots, sum(on_hand) AS on_hand, sum(reserved) AS reserved,
+       bool_and(on_hand >= reserved) AS each_slot_covered
+  FROM invstock.stock WHERE sku = 'UPS' GROUP BY location ORDER BY location;
+SELECT * FROM invstock.inv_sync(repair => false);
+SELECT sku, location, on_hand, reserved, available FROM invstock.inv_reserve('UPS', 2, reference => 'u2');
+SELECT sku, location, on_hand, reserved, available FROM invstock.inv_finalize('UPS', reference => 'u1');
+SELECT * FROM invstock.inv_sync(repair => false);
