@@ -74,6 +74,12 @@ memcheck:
 
 # concurrency stress test (test/stress/run.sh DURATION CLIENTS) in a throwaway
 # cluster; CI runs it for 15 s
+# benchmark against plain SQL baselines (test/bench/run.sh): 3 rounds of
+# 10 s per variant in a throwaway cluster; results into docs/bench/
+.PHONY: bench
+bench:
+	bash test/bench/run.sh
+
 .PHONY: stress
 stress:
 	bash test/stress/run.sh 300 8

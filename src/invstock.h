@@ -231,6 +231,8 @@ extern void inv_movement_context_init(MovementContext *ctx, const StockRow *row,
 extern void inv_reset_pending_movement(void);
 
 /* ---------- hot-SKU slots: stock spread over a place's rows (slots.c) ---------- */
+extern bool inv_known_slotted(const char *sku);
+extern void inv_note_slots(const char *sku, int16 slots);
 extern void inv_place_expire(InvCall *call, Place *place, const char *actor);
 extern void inv_place_change_on_hand(InvCall *call, Place *place, int64 delta,
 									 bool counted, const MovementContext *tmpl);

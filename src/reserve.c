@@ -12,6 +12,9 @@ PG_FUNCTION_INFO_V1(inv_reserve);
 PG_FUNCTION_INFO_V1(inv_release);
 PG_FUNCTION_INFO_V1(inv_finalize);
 
+pg_attribute_noreturn() static void no_hold(const char *sku, const char *location,
+											const char *reference);
+
 /*
  * inv_reserve(sku, qty, location, reference, ttl, idempotency_key, notes)
  */
@@ -88,24 +91,59 @@ settle(FunctionCallInfo fcinfo, bool finalize, const char *reason, int key_argno
 	if (inv_begin_call(&call, &req, fcinfo, tupdesc, &replayed))
 		return replayed;
 
+	/*
+	 * A single-slot row (any SKU this backend has not seen with slots): lock
+	 * slot 0, find the hold, settle it.  Slot 0 comes first in every lock
+	 * order of the slots, so a row that turns out to have several continues
+	 * on the general path below with slot 0 already held.
+	 */
+	if (!inv_known_slotted(sku) &&
+		inv_lock_slot(&call, sku, location, 0, &total))
+	{
+		if (total.slots <= 1)
+		{
+			if (total.track_inventory && (qty_isnull || qty > 0))
+			{
+				char	   *actor = inv_actor(NULL, call.caller_userid, call.caller_cxt);
+				Hold		hold;
+
+				inv_expire_holds(&call, &total, actor);
+				hold = inv_hold_find(&total, reference);
+				if (!hold.found)
+					no_hold(sku, location, reference);
+				inv_settle_hold(&call, &total, reference, hold, qty_isnull, qty,
+								finalize, reason, actor, key);
+			}
+			result = inv_level_result(&call, tupdesc, &total);
+			return inv_end_call(&call, &req, &result, 1, tupdesc, false);
+		}
+		inv_note_slots(sku, total.slots);
+	}
+
 	inv_find_holds(sku, location, reference, &found);
 	if (!inv_settle_reference(&call, sku, location, reference, &found, qty_isnull,
 							  qty, finalize, reason,
 							  inv_actor(NULL, call.caller_userid, call.caller_cxt),
 							  key, &total))
-	{
-		if (reference)
-			INV_ERROR(ERRCODE_NO_DATA_FOUND,
-					  errmsg("no open hold for reference \"%s\" of SKU \"%s\" at location \"%s\"",
-							 reference, sku, location));
-		else
-			INV_ERROR(ERRCODE_NO_DATA_FOUND,
-					  errmsg("no open anonymous hold of SKU \"%s\" at location \"%s\"",
-							 sku, location));
-	}
+		no_hold(sku, location, reference);
 
 	result = inv_level_result(&call, tupdesc, &total);
 	return inv_end_call(&call, &req, &result, 1, tupdesc, false);
+}
+
+/* No open hold of reference at (sku, location): P0002 */
+static void
+no_hold(const char *sku, const char *location, const char *reference)
+{
+	if (reference)
+		INV_ERROR(ERRCODE_NO_DATA_FOUND,
+				  errmsg("no open hold for reference \"%s\" of SKU \"%s\" at location \"%s\"",
+						 reference, sku, location));
+	else
+		INV_ERROR(ERRCODE_NO_DATA_FOUND,
+				  errmsg("no open anonymous hold of SKU \"%s\" at location \"%s\"",
+						 sku, location));
+	pg_unreachable();
 }
 
 /*

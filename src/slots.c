@@ -51,16 +51,16 @@ typedef struct SlottedSku
 
 static HTAB *slotted_skus = NULL;
 
-static bool
-known_slotted(const char *sku)
+bool
+inv_known_slotted(const char *sku)
 {
 	if (slotted_skus == NULL || strlen(sku) >= SLOTTED_KEY)
 		return false;
 	return hash_search(slotted_skus, sku, HASH_FIND, NULL) != NULL;
 }
 
-static void
-note_slots(const char *sku, int16 slots)
+void
+inv_note_slots(const char *sku, int16 slots)
 {
 	if (strlen(sku) >= SLOTTED_KEY)
 		return;
@@ -391,7 +391,7 @@ inv_reserve_stock(InvCall *call, const char *sku, const char *location,
 	StockRow	row;
 	Place		place;
 
-	if (qty > 0 && !known_slotted(sku) &&
+	if (qty > 0 && !inv_known_slotted(sku) &&
 		reserve_fast(call, sku, location, qty, reference, has_expiry, expires_at,
 					 notes, actor, idempotency_key, &row))
 	{
@@ -401,7 +401,7 @@ inv_reserve_stock(InvCall *call, const char *sku, const char *location,
 
 	if (inv_pick_slot(call, sku, location, qty, &row))
 	{
-		note_slots(sku, row.slots);
+		inv_note_slots(sku, row.slots);
 		if (row.track_inventory && qty > 0)
 			inv_reserve_row(call, &row, reference, qty, has_expiry, expires_at,
 							notes, actor, idempotency_key, for_order);
@@ -411,7 +411,7 @@ inv_reserve_stock(InvCall *call, const char *sku, const char *location,
 
 	inv_lock_place(call, sku, location, missing, &place);
 	if (place.nrows > 0)
-		note_slots(sku, place.total.slots);
+		inv_note_slots(sku, place.total.slots);
 	if (place.nrows > 0 && place.total.track_inventory && qty > 0)
 	{
 		int			best = 0;

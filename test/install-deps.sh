@@ -5,7 +5,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 pkgs=(build-essential postgresql-15 postgresql-server-dev-15 postgresql-contrib
       postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl libipc-run-perl
-      postgresql-15-cron)
+      postgresql-15-cron gnuplot-nox)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -9,8 +9,10 @@
 # isolation (specs/*.spec vs expected/*.out, one test per spec), pgTAP
 # (test/pgtap/*.sql, one test per assertion), the stress run
 # (test/stress/run.sh, one test per check), the pg_cron sweeper
-# (test/cron.sh, one test per check) and the Perl TAP tests (test/tap.sh:
-# dump/restore, crash recovery, replica; one test per assertion).
+# (test/cron.sh, one test per check), the Perl TAP tests (test/tap.sh:
+# dump/restore, crash recovery, replica; one test per assertion) and the
+# benchmark's smoke run (test/bench/run.sh, 1 s per variant, one test per
+# check; it checks that everything ran, never a timing).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -105,6 +107,8 @@ external() {    # external NAME COMMAND...
 external stress bash test/stress/run.sh 15 8
 external cron bash test/cron.sh
 external tap bash test/tap.sh
+# the benchmark's smoke run: every variant runs without error (no timing checked)
+external bench env BENCH_SKIP_INSTALL=1 BENCH_SECONDS=1 BENCH_ROUNDS=1 bash test/bench/run.sh
 
 echo "$passed passed, $failed failed, $skipped skipped"
 # a skipped test is not a pass: CI must run everything
