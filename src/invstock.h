@@ -293,6 +293,7 @@ extern bool inv_settle_reference(InvCall *call, const char *sku,
 								 StockRow *total);
 
 /* ---------- level type and status (level.c) ---------- */
+extern int64 inv_effective_threshold(bool threshold_isnull, int64 threshold);
 extern const char *inv_status(int64 available, bool track_inventory,
 							  bool allow_backorder, bool threshold_isnull,
 							  int64 threshold);

@@ -14,8 +14,8 @@
 PG_FUNCTION_INFO_V1(inv_level_status_sql);
 PG_FUNCTION_INFO_V1(inv_level_is_low_sql);
 
-static int64
-effective_threshold(bool threshold_isnull, int64 threshold)
+int64
+inv_effective_threshold(bool threshold_isnull, int64 threshold)
 {
 	return threshold_isnull ? (int64) inv_low_stock_threshold : threshold;
 }
@@ -23,7 +23,7 @@ effective_threshold(bool threshold_isnull, int64 threshold)
 static bool
 inv_is_low(int64 available, bool threshold_isnull, int64 threshold)
 {
-	return available <= effective_threshold(threshold_isnull, threshold);
+	return available <= inv_effective_threshold(threshold_isnull, threshold);
 }
 
 /* Status, in the contract's order of precedence */

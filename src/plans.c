@@ -25,6 +25,27 @@
 /* the columns read into a StockRow (stockrow.c, read_row) */
 #define STOCK_COLS "on_hand, reserved, track_inventory, allow_backorder," \
 	" low_stock_threshold, next_expiry, last_counted_at, updated_at, slots, slot"
+/* PLAN_RESERVE_FAST: the guarded UPDATE of slot 0, and the hold upsert */
+#define RESERVE_FAST_UPDATE(more) \
+	"UPDATE invstock.stock SET reserved = reserved OPERATOR(pg_catalog.+) $3," \
+	" next_expiry = LEAST(next_expiry, $4), updated_at = $5" \
+	" WHERE sku" EQ "$1 AND location" EQ "$2 AND slot" EQ "0" more \
+	" AND track_inventory" \
+	" AND (allow_backorder" \
+	" OR (on_hand OPERATOR(pg_catalog.-) reserved) OPERATOR(pg_catalog.>=) $3)" \
+	" AND reserved OPERATOR(pg_catalog.<=)" \
+	" (9223372036854775807::pg_catalog.int8 OPERATOR(pg_catalog.-) $3)" \
+	" AND (next_expiry IS NULL OR next_expiry OPERATOR(pg_catalog.>) $5)"
+#define RESERVE_FAST_HOLD \
+	" h AS (INSERT INTO invstock.reservation AS r (sku, location, slot, reference," \
+	" qty, expires_at, notes, created_at, updated_at)" \
+	" SELECT $1, $2, 0, $6, $3, $4, $7, $5, $5 FROM s" \
+	" ON CONFLICT (sku, location, slot, pg_catalog.md5(reference)) WHERE " OPEN \
+	" DO UPDATE SET qty = r.qty OPERATOR(pg_catalog.+) excluded.qty," \
+	" expires_at = COALESCE(excluded.expires_at, r.expires_at)," \
+	" notes = COALESCE(excluded.notes, r.notes)," \
+	" updated_at = excluded.updated_at)"
+
 /*
  * Before 1.2 the stock table has no slots column: a library newer than the
  * installed tables (between a package upgrade and ALTER EXTENSION UPDATE)
@@ -79,30 +100,15 @@ static const InvPlanDef plan_defs[INV_NUM_PLANS] = {
 	/*
 	 * The one-statement reservation of a single-slot row that needs nothing
 	 * else first: enough available (or backorders), no overdue hold, no
-	 * overflow.  No row: the caller takes the general path.
+	 * overflow; the hold is added in the same statement.  No row: nothing
+	 * changed, the caller takes the general path.
 	 */
 	[PLAN_RESERVE_FAST] = {
-		"UPDATE invstock.stock SET reserved = reserved OPERATOR(pg_catalog.+) $3,"
-		" next_expiry = LEAST(next_expiry, $4), updated_at = $5"
-		" WHERE sku" EQ "$1 AND location" EQ "$2 AND slot" EQ "0 AND slots" EQ "1"
-		" AND track_inventory"
-		" AND (allow_backorder"
-		" OR (on_hand OPERATOR(pg_catalog.-) reserved) OPERATOR(pg_catalog.>=) $3)"
-		" AND reserved OPERATOR(pg_catalog.<=)"
-		" (9223372036854775807::pg_catalog.int8 OPERATOR(pg_catalog.-) $3)"
-		" AND (next_expiry IS NULL OR next_expiry OPERATOR(pg_catalog.>) $5)"
-		" RETURNING " STOCK_COLS,
-		5, {TEXTOID, TEXTOID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID},
-		"UPDATE invstock.stock SET reserved = reserved OPERATOR(pg_catalog.+) $3,"
-		" next_expiry = LEAST(next_expiry, $4), updated_at = $5"
-		" WHERE sku" EQ "$1 AND location" EQ "$2 AND slot" EQ "0"
-		" AND track_inventory"
-		" AND (allow_backorder"
-		" OR (on_hand OPERATOR(pg_catalog.-) reserved) OPERATOR(pg_catalog.>=) $3)"
-		" AND reserved OPERATOR(pg_catalog.<=)"
-		" (9223372036854775807::pg_catalog.int8 OPERATOR(pg_catalog.-) $3)"
-		" AND (next_expiry IS NULL OR next_expiry OPERATOR(pg_catalog.>) $5)"
-		" RETURNING " STOCK_COLS_1_1
+		"WITH s AS (" RESERVE_FAST_UPDATE(" AND slots" EQ "1") " RETURNING " STOCK_COLS "),"
+		RESERVE_FAST_HOLD " SELECT * FROM s",
+		7, {TEXTOID, TEXTOID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, TEXTOID},
+		"WITH s AS (" RESERVE_FAST_UPDATE("") " RETURNING " STOCK_COLS_1_1 "),"
+		RESERVE_FAST_HOLD " SELECT * FROM s"
 	},
 	[PLAN_PLACE_SUM] = {
 		"SELECT pg_catalog.sum(on_hand)::pg_catalog.int8,"

@@ -85,8 +85,8 @@ inv_note_slots(const char *sku, int16 slots)
 }
 
 /*
- * Reserve qty of a single-slot row in one statement, when nothing else has
- * to happen first (see PLAN_RESERVE_FAST), then add to the hold.  false if
+ * Reserve qty of a single-slot row and add it to the hold, in one statement,
+ * when nothing else has to happen first (see PLAN_RESERVE_FAST).  false if
  * the row did not qualify: nothing was changed.
  */
 static bool
@@ -95,8 +95,8 @@ reserve_fast(InvCall *call, const char *sku, const char *location, int64 qty,
 			 const char *notes, const char *actor, const char *idempotency_key,
 			 StockRow *row)
 {
-	Datum		values[5];
-	char		nulls[5] = "     ";
+	Datum		values[7];
+	char		nulls[7] = "       ";
 	MovementContext ctx;
 	int			n;
 
@@ -111,13 +111,18 @@ reserve_fast(InvCall *call, const char *sku, const char *location, int64 qty,
 	if (!has_expiry)
 		nulls[3] = 'n';
 	values[4] = TimestampTzGetDatum(call->now);
+	values[5] = reference ? CStringGetTextDatum(reference) : (Datum) 0;
+	if (!reference)
+		nulls[5] = 'n';
+	values[6] = notes ? CStringGetTextDatum(notes) : (Datum) 0;
+	if (!notes)
+		nulls[6] = 'n';
 	inv_pending_movement = &ctx;
 	n = inv_execute(PLAN_RESERVE_FAST, values, nulls, false, 1);
 	inv_pending_movement = NULL;
 	if (n == 0)
 		return false;
 	inv_read_stock_row(0, row);
-	inv_hold_add(call, row, reference, qty, has_expiry, expires_at, notes);
 	return true;
 }
 

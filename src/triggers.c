@@ -228,6 +228,15 @@ notify_change(const StockValues *oldv, const StockValues *newv,
 	int64		old_available = oldv ? oldv->on_hand - oldv->reserved : 0;
 	int64		new_available = newv ? newv->on_hand - newv->reserved : 0;
 
+	/*
+	 * Without backorders no slot has negative availability, so a slot above
+	 * the low-stock threshold before and after its change puts the total
+	 * above it too: in_stock both times, nothing to tell, no query.
+	 */
+	if (row->slots > 1 && row->track_inventory && !row->allow_backorder &&
+		old_available > inv_effective_threshold(row->threshold_isnull, row->threshold) &&
+		new_available > inv_effective_threshold(row->threshold_isnull, row->threshold))
+		return;
 	if (row->slots > 1)
 	{
 		Datum		values[2];
