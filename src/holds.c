@@ -202,13 +202,13 @@ inv_settle_hold(InvCall *call, StockRow *row, const char *reference, Hold hold,
 	if (take == 0)
 		return;
 
-	inv_hold_take(call, hold.id, take, finalize ? "finalized" : "released");
 	inv_movement_context_init(&ctx, row, finalize ? "finalize" : "release",
 							  actor, idempotency_key);
 	ctx.reference = reference;
 	ctx.reason = reason;
-	inv_apply_stock(call, row, finalize ? row->on_hand - take : row->on_hand,
-					row->reserved - take, false, &ctx);
+	inv_apply_stock_taking(call, row, finalize ? row->on_hand - take : row->on_hand,
+						   row->reserved - take, &ctx, hold.id, take,
+						   finalize ? "finalized" : "released");
 }
 
 /*

@@ -99,6 +99,7 @@ typedef enum InvPlanId
 	PLAN_HOLD_DELETE,
 	PLAN_SKU_LOCATIONS,
 	PLAN_RESERVE_FAST,
+	PLAN_UPDATE_STOCK_TAKE,
 	INV_NUM_PLANS
 } InvPlanId;
 
@@ -225,6 +226,9 @@ extern void inv_lock_policy_if_missing(const char *sku, const char **locations,
 extern void inv_apply_stock(InvCall *call, StockRow *row, int64 new_on_hand,
 							int64 new_reserved, bool counted,
 							MovementContext *ctx);
+extern void inv_apply_stock_taking(InvCall *call, StockRow *row, int64 new_on_hand,
+								   int64 new_reserved, MovementContext *ctx,
+								   int64 hold_id, int64 take, const char *action);
 extern void inv_movement_context_init(MovementContext *ctx, const StockRow *row,
 									  const char *kind, const char *actor,
 									  const char *idempotency_key);

@@ -25,6 +25,21 @@
 /* the columns read into a StockRow (stockrow.c, read_row) */
 #define STOCK_COLS "on_hand, reserved, track_inventory, allow_backorder," \
 	" low_stock_threshold, next_expiry, last_counted_at, updated_at, slots, slot"
+/* Take units qty out of hold id; action names the settle: finalized, released, expired */
+#define HOLD_TAKE(id, qty, action, now) \
+	"UPDATE invstock.reservation SET" \
+	" qty = qty OPERATOR(pg_catalog.-) " qty "," \
+	" qty_finalized = qty_finalized OPERATOR(pg_catalog.+)" \
+	"   CASE WHEN " action EQ "'finalized' THEN " qty " ELSE 0 END," \
+	" qty_released = qty_released OPERATOR(pg_catalog.+)" \
+	"   CASE WHEN " action EQ "'released' THEN " qty " ELSE 0 END," \
+	" qty_expired = qty_expired OPERATOR(pg_catalog.+)" \
+	"   CASE WHEN " action EQ "'expired' THEN " qty " ELSE 0 END," \
+	" status = CASE WHEN qty" EQ qty " THEN " action " ELSE status END," \
+	" closed_at = CASE WHEN qty" EQ qty " THEN " now " ELSE closed_at END," \
+	" updated_at = " now \
+	" WHERE id" EQ id
+
 /* PLAN_RESERVE_FAST: the guarded UPDATE of slot 0, and the hold upsert */
 #define RESERVE_FAST_UPDATE(more) \
 	"UPDATE invstock.stock SET reserved = reserved OPERATOR(pg_catalog.+) $3," \
@@ -253,19 +268,16 @@ static const InvPlanDef plan_defs[INV_NUM_PLANS] = {
 		3, {TEXTOID, TEXTOID, INT2OID}
 	},
 	[PLAN_HOLD_TAKE] = {
-		"UPDATE invstock.reservation SET"
-		" qty = qty OPERATOR(pg_catalog.-) $2,"
-		" qty_finalized = qty_finalized OPERATOR(pg_catalog.+)"
-		"   CASE WHEN $3" EQ "'finalized' THEN $2 ELSE 0 END,"
-		" qty_released = qty_released OPERATOR(pg_catalog.+)"
-		"   CASE WHEN $3" EQ "'released' THEN $2 ELSE 0 END,"
-		" qty_expired = qty_expired OPERATOR(pg_catalog.+)"
-		"   CASE WHEN $3" EQ "'expired' THEN $2 ELSE 0 END,"
-		" status = CASE WHEN qty" EQ "$2 THEN $3 ELSE status END,"
-		" closed_at = CASE WHEN qty" EQ "$2 THEN $4 ELSE closed_at END,"
-		" updated_at = $4"
-		" WHERE id" EQ "$1",
+		HOLD_TAKE("$1", "$2", "$3", "$4"),
 		4, {INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID}
+	},
+	/* PLAN_UPDATE_STOCK and the hold it settles, in one statement */
+	[PLAN_UPDATE_STOCK_TAKE] = {
+		"WITH h AS (" HOLD_TAKE("$9", "$10", "$11", "$7") ")"
+		" UPDATE invstock.stock SET on_hand = $4, reserved = $5, next_expiry = $6,"
+		" updated_at = $7, last_counted_at = $8 WHERE " ROWKEY(""),
+		11, {TEXTOID, TEXTOID, INT2OID, INT8OID, INT8OID, TIMESTAMPTZOID,
+		TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID, INT8OID, TEXTOID}
 	},
 	[PLAN_HOLD_GET] = {
 		"SELECT qty FROM invstock.reservation WHERE id" EQ "$1 AND " OPEN,

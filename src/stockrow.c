@@ -350,12 +350,13 @@ inv_movement_context_init(MovementContext *ctx, const StockRow *row,
  * Write the new values of a locked row.  The stock_guard trigger checks the
  * invariants and writes the movement described by ctx.
  */
-void
-inv_apply_stock(InvCall *call, StockRow *row, int64 new_on_hand,
-				int64 new_reserved, bool counted, MovementContext *ctx)
+static void
+apply_stock(InvCall *call, StockRow *row, int64 new_on_hand, int64 new_reserved,
+			bool counted, MovementContext *ctx, int64 hold_id, int64 take,
+			const char *action)
 {
-	Datum		values[8];
-	char		nulls[8] = "        ";
+	Datum		values[11];
+	char		nulls[11] = "           ";
 
 	row_key_values(row, values);
 	values[3] = Int64GetDatum(new_on_hand);
@@ -370,9 +371,13 @@ inv_apply_stock(InvCall *call, StockRow *row, int64 new_on_hand,
 		nulls[7] = 'n';
 	else
 		values[7] = TimestampTzGetDatum(row->last_counted_at);
+	values[8] = Int64GetDatum(hold_id);
+	values[9] = Int64GetDatum(take);
+	values[10] = action ? CStringGetTextDatum(action) : (Datum) 0;
 
 	inv_pending_movement = ctx;
-	inv_execute(PLAN_UPDATE_STOCK, values, nulls, false, 0);
+	inv_execute(action ? PLAN_UPDATE_STOCK_TAKE : PLAN_UPDATE_STOCK, values,
+				nulls, false, 0);
 	inv_pending_movement = NULL;
 
 	row->on_hand = new_on_hand;
@@ -383,6 +388,26 @@ inv_apply_stock(InvCall *call, StockRow *row, int64 new_on_hand,
 		row->last_counted_at = call->now;
 		row->last_counted_isnull = false;
 	}
+}
+
+void
+inv_apply_stock(InvCall *call, StockRow *row, int64 new_on_hand,
+				int64 new_reserved, bool counted, MovementContext *ctx)
+{
+	apply_stock(call, row, new_on_hand, new_reserved, counted, ctx, 0, 0, NULL);
+}
+
+/*
+ * inv_apply_stock that also takes take units out of hold hold_id (action:
+ * finalized, released or expired) in the same statement.
+ */
+void
+inv_apply_stock_taking(InvCall *call, StockRow *row, int64 new_on_hand,
+					   int64 new_reserved, MovementContext *ctx, int64 hold_id,
+					   int64 take, const char *action)
+{
+	apply_stock(call, row, new_on_hand, new_reserved, false, ctx, hold_id, take,
+				action);
 }
 
 /*
