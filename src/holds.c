@@ -322,9 +322,25 @@ inv_settle_reference(InvCall *call, const char *sku, const char *location,
 	if (!lock_hold_rows(call, sku, location, found, whole, &place) ||
 		(!whole && finalize && place.total.allow_backorder && place.total.slots > 1))
 	{
-		/* configure changed the slots meanwhile: take them all */
+		/*
+		 * inv_configure changed the slots (or the policy) between the look
+		 * at the holds and the locks: every slot is needed now.  Holding
+		 * none or only slot 0, waiting for the others keeps the slot order;
+		 * holding a higher one, waiting could close a cycle with a call
+		 * locking in order, so take them only if no one else holds them.
+		 */
+		bool		prefix = place.nrows == 0 ||
+			(place.nrows == 1 && place.rows[0].slot == 0);
+
 		whole = true;
-		lock_hold_rows(call, sku, location, found, true, &place);
+		if (prefix)
+			lock_hold_rows(call, sku, location, found, true, &place);
+		else if (!inv_lock_place_nowait(call, sku, location, &place))
+			INV_ERROR(ERRCODE_T_R_SERIALIZATION_FAILURE,
+					  errmsg("could not settle the holds of reference \"%s\" of SKU \"%s\" at location \"%s\"",
+							 reference_label(reference), sku, location),
+					  errdetail("The slots of the SKU changed while this call waited for them."),
+					  errhint("Retry the transaction."));
 	}
 
 	if (place.nrows == 0 || !place.total.track_inventory || (!qty_isnull && qty == 0))

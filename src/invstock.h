@@ -100,6 +100,8 @@ typedef enum InvPlanId
 	PLAN_SKU_LOCATIONS,
 	PLAN_RESERVE_FAST,
 	PLAN_UPDATE_STOCK_TAKE,
+	PLAN_LOCK_PLACE_SKIP,
+	PLAN_PLACE_COUNT,
 	INV_NUM_PLANS
 } InvPlanId;
 
@@ -214,6 +216,8 @@ extern void inv_init_stock_row(InvCall *call, StockRow *row, const char *sku,
 							   const char *location);
 extern void inv_read_stock_row(int i, StockRow *row);
 extern void inv_insert_slot_row(InvCall *call, const StockRow *like, int16 slot);
+extern bool inv_lock_place_nowait(InvCall *call, const char *sku,
+								  const char *location, Place *place);
 extern bool inv_lock_slot(InvCall *call, const char *sku, const char *location,
 						  int16 slot, StockRow *row);
 extern bool inv_pick_slot(InvCall *call, const char *sku, const char *location,

@@ -98,6 +98,19 @@ static const InvPlanDef plan_defs[INV_NUM_PLANS] = {
 	 * the sorted order, locked ones skipped, and the first row taken ends
 	 * the scan.  The filter is re-checked on the newest row version.
 	 */
+	/* every slot that no other transaction holds (see lock_hold_rows) */
+	[PLAN_LOCK_PLACE_SKIP] = {
+		"SELECT " STOCK_COLS " FROM invstock.stock"
+		" WHERE sku" EQ "$1 AND location" EQ "$2 ORDER BY slot FOR UPDATE SKIP LOCKED",
+		2, {TEXTOID, TEXTOID},
+		"SELECT " STOCK_COLS_1_1 " FROM invstock.stock"
+		" WHERE sku" EQ "$1 AND location" EQ "$2 ORDER BY slot FOR UPDATE SKIP LOCKED"
+	},
+	[PLAN_PLACE_COUNT] = {
+		"SELECT pg_catalog.count(*) FROM invstock.stock"
+		" WHERE sku" EQ "$1 AND location" EQ "$2",
+		2, {TEXTOID, TEXTOID}
+	},
 	[PLAN_PICK_SLOT] = {
 		"SELECT " STOCK_COLS " FROM invstock.stock"
 		" WHERE sku" EQ "$1 AND location" EQ "$2"

@@ -241,6 +241,39 @@ inv_insert_slot_row(InvCall *call, const StockRow *like, int16 slot)
 	inv_pending_movement = NULL;
 }
 
+/*
+ * Lock every slot of an existing (sku, location) without waiting (slots this
+ * transaction holds already count as taken); false if another transaction
+ * holds one of them.
+ */
+bool
+inv_lock_place_nowait(InvCall *call, const char *sku, const char *location,
+					  Place *place)
+{
+	Datum		values[2];
+	int			n;
+	int64		all;
+
+	memset(place, 0, sizeof(Place));
+	inv_init_stock_row(call, &place->total, sku, location);
+	values[0] = CStringGetTextDatum(sku);
+	values[1] = CStringGetTextDatum(location);
+	inv_execute(PLAN_PLACE_COUNT, values, NULL, false, 1);
+	all = inv_result_int64(0, 1, NULL);
+	n = inv_execute(PLAN_LOCK_PLACE_SKIP, values, NULL, false, 0);
+	if (n == 0 || n != all)
+		return false;
+	place->nrows = n;
+	place->rows = MemoryContextAlloc(call->caller_cxt, sizeof(StockRow) * n);
+	for (int i = 0; i < n; i++)
+	{
+		place->rows[i] = place->total;
+		inv_read_stock_row(i, &place->rows[i]);
+	}
+	inv_place_sum(place);
+	return true;
+}
+
 /* Lock one existing slot of a (sku, location); false if it does not exist */
 bool
 inv_lock_slot(InvCall *call, const char *sku, const char *location, int16 slot,

@@ -117,6 +117,10 @@ RETURN CASE
     WHEN state = '23505' AND coalesce(cons, '') = ''
          AND msg ~ '^idempotency key ".*" was already used with a different operation or arguments$'
         THEN 'key_conflict'
+    -- inv_configure changed the slots of a hot SKU while a settle waited
+    WHEN state = '40001'
+         AND msg ~ '^could not settle the holds of reference ".*" of SKU ".*" at location ".*"$'
+        THEN 'retry'
 END;
 
 -- Record a successful call: 'replay' if it carried a key that this
