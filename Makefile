@@ -39,7 +39,9 @@ REGRESS_OPTS = --dbname=invstock_regression
 # isolation specs: specs/<name>.spec against expected/<name>.out
 ISOLATION = last_unit hold_race orders_opposite transfer_opposite \
 	idempotency_race expiry_race count_race sync_race direct_race \
-	repeatable_read configure_race events threshold_race
+	repeatable_read configure_race events threshold_race \
+	slot_no_wait slot_last_units slot_configure_race slot_configure_grow \
+	slot_settle_race
 ISOLATION_OPTS = --dbname=invstock_isolation
 
 # Perl TAP tests under t/ (dump/restore, crash recovery, streaming replica).

@@ -85,18 +85,32 @@ read_policy(StockRow *row, bool share)
 	return true;
 }
 
-/* Lock every slot of the place, in slot order; false if it has no row */
+/*
+ * Lock every slot of the place, in slot order; false if it has no row.  A
+ * call that waited here behind inv_configure adding slots finds rows that
+ * already count more slots than its snapshot showed: it locks again, with a
+ * new snapshot (READ COMMITTED), until it holds them all.  The new slots
+ * have higher numbers than those held, so the slot order is kept.  (A
+ * missing slot that never appears, a row a DBA deleted, ends the retries.)
+ */
 static bool
 lock_rows(InvCall *call, Place *place)
 {
 	Datum		values[2];
 	int			n;
+	int			before = 0;
 
 	values[0] = CStringGetTextDatum(place->total.sku);
 	values[1] = CStringGetTextDatum(place->total.location);
-	n = inv_execute(PLAN_LOCK_PLACE, values, NULL, false, 0);
-	if (n == 0)
-		return false;
+	for (;;)
+	{
+		n = inv_execute(PLAN_LOCK_PLACE, values, NULL, false, 0);
+		if (n == 0)
+			return false;
+		if (n <= before || n >= inv_result_int64(0, 9, NULL))
+			break;
+		before = n;				/* slots were added while it waited */
+	}
 	place->nrows = n;
 	place->rows = MemoryContextAlloc(call->caller_cxt, sizeof(StockRow) * n);
 	for (int i = 0; i < n; i++)
