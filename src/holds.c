@@ -247,15 +247,6 @@ inv_find_holds(const char *sku, const char *location, const char *reference,
 	}
 }
 
-static int
-row_index(const Place *place, int16 slot)
-{
-	for (int i = 0; i < place->nrows; i++)
-		if (place->rows[i].slot == slot)
-			return i;
-	return -1;
-}
-
 /*
  * Lock the rows that hold found (the slots of its holds, in slot order), or
  * every slot of the (sku, location) when whole.  false if a slot vanished
@@ -353,7 +344,7 @@ inv_settle_reference(InvCall *call, const char *sku, const char *location,
 	inv_find_holds(sku, location, reference, &holds);
 	for (int i = 0; i < holds.n; i++)
 	{
-		int			r = row_index(&place, holds.slots[i]);
+		int			r = inv_place_row_of_slot(&place, holds.slots[i]);
 
 		if (r < 0)
 		{
@@ -376,7 +367,7 @@ inv_settle_reference(InvCall *call, const char *sku, const char *location,
 
 	for (int i = 0; i < holds.n && take > 0; i++)
 	{
-		int			r = row_index(&place, holds.slots[i]);
+		int			r = inv_place_row_of_slot(&place, holds.slots[i]);
 		int64		part = Min(take, holds.qtys[i]);
 		Hold		hold = {holds.ids[i], holds.qtys[i], true};
 

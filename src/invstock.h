@@ -223,6 +223,7 @@ extern bool inv_lock_slot(InvCall *call, const char *sku, const char *location,
 extern bool inv_pick_slot(InvCall *call, const char *sku, const char *location,
 						  int64 qty, StockRow *row);
 extern void inv_place_sum(Place *place);
+extern int	inv_place_row_of_slot(const Place *place, int16 slot);
 extern void inv_row_total(InvCall *call, const StockRow *row, StockRow *total);
 extern void inv_expire_holds(InvCall *call, StockRow *row, const char *actor);
 extern void inv_lock_policy_if_missing(const char *sku, const char **locations,

@@ -439,16 +439,6 @@ inv_reserve_stock(InvCall *call, const char *sku, const char *location,
 	*total = place.total;
 }
 
-/* Row index of slot in a place locked with all its slots, or -1 */
-static int
-row_of_slot(const Place *place, int16 slot)
-{
-	for (int i = 0; i < place->nrows; i++)
-		if (place->rows[i].slot == slot)
-			return i;
-	return -1;
-}
-
 /*
  * Move the open holds of rows[from] into rows[to]: re-numbered, or merged
  * into the hold the reference already has there.
@@ -550,7 +540,7 @@ inv_resize_slots(InvCall *call, const char *sku, int16 old_slots, int16 new_slot
 
 		/* slots 0 .. new_slots-1 all exist first (rows[i] is slot i) */
 		for (int16 slot = 0; slot < new_slots; slot++)
-			if (row_of_slot(&place, slot) < 0)
+			if (inv_place_row_of_slot(&place, slot) < 0)
 				inv_insert_slot_row(call, &place.rows[0], slot);
 		inv_lock_place(call, sku, locations[l], STOCK_MISSING_OK, &place);
 

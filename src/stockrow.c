@@ -85,6 +85,30 @@ read_policy(StockRow *row, bool share)
 	return true;
 }
 
+/* The n rows of the last query (STOCK_COLS, slot order) as the place's rows */
+static void
+read_place_rows(InvCall *call, Place *place, int n)
+{
+	place->nrows = n;
+	place->rows = MemoryContextAlloc(call->caller_cxt, sizeof(StockRow) * n);
+	for (int i = 0; i < n; i++)
+	{
+		place->rows[i] = place->total;
+		inv_read_stock_row(i, &place->rows[i]);
+	}
+	inv_place_sum(place);
+}
+
+/* Index in place->rows of the row of slot, or -1 */
+int
+inv_place_row_of_slot(const Place *place, int16 slot)
+{
+	for (int i = 0; i < place->nrows; i++)
+		if (place->rows[i].slot == slot)
+			return i;
+	return -1;
+}
+
 /*
  * Lock every slot of the place, in slot order; false if it has no row.  A
  * call that waited here behind inv_configure adding slots finds rows that
@@ -111,14 +135,7 @@ lock_rows(InvCall *call, Place *place)
 			break;
 		before = n;				/* slots were added while it waited */
 	}
-	place->nrows = n;
-	place->rows = MemoryContextAlloc(call->caller_cxt, sizeof(StockRow) * n);
-	for (int i = 0; i < n; i++)
-	{
-		place->rows[i] = place->total;
-		inv_read_stock_row(i, &place->rows[i]);
-	}
-	inv_place_sum(place);
+	read_place_rows(call, place, n);
 	return true;
 }
 
@@ -277,14 +294,7 @@ inv_lock_place_nowait(InvCall *call, const char *sku, const char *location,
 	n = inv_execute(PLAN_LOCK_PLACE_SKIP, values, NULL, false, 0);
 	if (n == 0 || n != all)
 		return false;
-	place->nrows = n;
-	place->rows = MemoryContextAlloc(call->caller_cxt, sizeof(StockRow) * n);
-	for (int i = 0; i < n; i++)
-	{
-		place->rows[i] = place->total;
-		inv_read_stock_row(i, &place->rows[i]);
-	}
-	inv_place_sum(place);
+	read_place_rows(call, place, n);
 	return true;
 }
 
