@@ -73,25 +73,6 @@ inv_hold_take(InvCall *call, int64 hold_id, int64 qty, const char *action)
 	inv_execute(PLAN_HOLD_TAKE, values, NULL, false, 0);
 }
 
-/* Units still held by an open hold; -1 if it is closed */
-int64
-inv_hold_open_qty(int64 hold_id)
-{
-	Datum		values[1];
-
-	values[0] = Int64GetDatum(hold_id);
-	if (inv_execute(PLAN_HOLD_GET, values, NULL, false, 1) == 0)
-		return -1;
-	return inv_result_int64(0, 1, NULL);
-}
-
-/*
- * Reserve qty of a locked, tracked row for the hold of reference: releases
- * the row's overdue holds first (an expired hold never makes a reservation
- * fail), refuses more than is available unless the SKU allows backorders,
- * adds to the hold and writes the row.  for_order only changes the detail
- * of the refusal.
- */
 /*
  * Refuse to reserve qty more of row (one slot, or the total of a place) if
  * it has fewer available, unless the SKU allows backorders.  for_order only
@@ -156,11 +137,7 @@ reference_label(const char *reference)
 	return reference ? reference : "(anonymous)";
 }
 
-/*
- * Finalize or release qty (all if qty_isnull) of an open hold of a locked
- * row: checks the hold has enough (and, to finalize, that the units are on
- * hand), takes the units from the hold and writes the stock row.
- */
+/* 23514: more units asked for than the hold(s) of reference hold */
 static void
 refuse_held(const StockRow *row, const char *reference, int64 held, int64 take)
 {
@@ -171,6 +148,7 @@ refuse_held(const StockRow *row, const char *reference, int64 held, int64 take)
 						held, take));
 }
 
+/* 23514: finalizing more units than are on hand (a backordered hold) */
 static void
 refuse_on_hand(const StockRow *row, const char *reference, int64 take)
 {

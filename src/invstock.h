@@ -65,7 +65,6 @@ typedef enum InvPlanId
 	PLAN_HOLD_FIND,
 	PLAN_HOLD_FIND_ANON,
 	PLAN_HOLD_TAKE,
-	PLAN_HOLD_GET,
 	PLAN_HOLDS_OF_REFERENCE,
 	PLAN_INSERT_MOVEMENT,
 	PLAN_LEDGER_SUM,
@@ -247,7 +246,6 @@ extern void inv_place_change_on_hand(InvCall *call, Place *place, int64 delta,
 									 bool counted, const MovementContext *tmpl);
 extern void inv_place_make_on_hand(InvCall *call, Place *place, int into,
 								   int64 need, bool beyond_free, const char *actor);
-extern void inv_place_spread(InvCall *call, Place *place, const char *actor);
 extern void inv_reserve_stock(InvCall *call, const char *sku, const char *location,
 							  StockMissing missing, int64 qty, const char *reference,
 							  bool has_expiry, TimestampTz expires_at,
@@ -270,7 +268,6 @@ extern void inv_hold_add(InvCall *call, const StockRow *row, const char *referen
 						 const char *notes);
 extern Hold inv_hold_find(const StockRow *row, const char *reference);
 extern void inv_hold_take(InvCall *call, int64 hold_id, int64 qty, const char *action);
-extern int64 inv_hold_open_qty(int64 hold_id);
 extern void inv_check_available(const StockRow *row, int64 qty,
 								const char *reference, bool for_order);
 extern void inv_reserve_row(InvCall *call, StockRow *row, const char *reference,

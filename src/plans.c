@@ -292,10 +292,6 @@ static const InvPlanDef plan_defs[INV_NUM_PLANS] = {
 		11, {TEXTOID, TEXTOID, INT2OID, INT8OID, INT8OID, TIMESTAMPTZOID,
 		TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID, INT8OID, TEXTOID}
 	},
-	[PLAN_HOLD_GET] = {
-		"SELECT qty FROM invstock.reservation WHERE id" EQ "$1 AND " OPEN,
-		1, {INT8OID}
-	},
 	[PLAN_HOLDS_OF_REFERENCE] = {
 		"SELECT r.sku, r.location, r.slot, r.id,"
 		" COALESCE(s.allow_backorder AND s.slots OPERATOR(pg_catalog.>) 1, false)"

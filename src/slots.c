@@ -340,7 +340,7 @@ inv_place_change_on_hand(InvCall *call, Place *place, int64 delta, bool counted,
  * Even out the free units of a locked place over its rows, moving units
  * from the rows above their share to the rows below it.
  */
-void
+static void
 inv_place_spread(InvCall *call, Place *place, const char *actor)
 {
 	int			n = place->nrows;
