@@ -32,7 +32,7 @@ DATA = $(wildcard sql/invstock--*.sql)
 
 # pg_regress suites: sql/<name>.sql against expected/<name>.out
 REGRESS = lifecycle errors count transfer orders idempotency expiry \
-	policy ledger sync settings http_errors privileges search_path postgrest \
+	policy ledger ledger_write sync settings http_errors privileges search_path postgrest \
 	upgrade install robustness hostile slots
 REGRESS_OPTS = --dbname=invstock_regression
 

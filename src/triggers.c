@@ -408,7 +408,14 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 	}
 
-	trigger_connect(&call, &connected, ctx != &direct);
+	/*
+	 * The movement itself needs no SPI (ledger.c inserts it directly), so a
+	 * change made by an invstock function connects only when its ledger
+	 * must be read or the ledger table was altered.  A DBA's direct write
+	 * keeps the full switch to the owner.
+	 */
+	if (ctx == &direct || inv_movement_needs_spi())
+		trigger_connect(&call, &connected, ctx != &direct);
 	if (is_insert)
 	{
 		int64		ledger_on_hand = 0;
@@ -443,7 +450,8 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 						   on_hand_delta, reserved_delta,
 						   is_delete ? 0 : newv.on_hand,
 						   is_delete ? 0 : newv.reserved, ctx);
-	inv_call_end(&call);
+	if (connected)
+		inv_call_end(&call);
 
 	return PointerGetDatum(NULL);
 }
