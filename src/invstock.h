@@ -329,7 +329,6 @@ extern void inv_write_movement(const char *sku, const char *location, int16 slot
 							   const char *kind, int64 on_hand_delta,
 							   int64 reserved_delta, int64 on_hand_after,
 							   int64 reserved_after, const MovementContext *ctx);
-extern bool inv_movement_needs_spi(void);
 extern void inv_ledger_sum(const char *sku, const char *location, int16 slot,
 						   int64 *on_hand, int64 *reserved);
 

@@ -178,14 +178,6 @@ open_ledger(void)
 	return rel;
 }
 
-/* True if writing a movement needs SPI (the ledger table was altered) */
-bool
-inv_movement_needs_spi(void)
-{
-	table_close(open_ledger(), NoLock);
-	return !shape.direct;
-}
-
 static void
 put_text(Datum *values, bool *isnull, int col, const char *s)
 {
@@ -252,9 +244,9 @@ insert_direct(Relation rel, const Datum *cols, const bool *colnull)
 }
 
 /*
- * Write one movement.  Only the prepared INSERT (a ledger table someone
- * altered) needs the caller to be connected to SPI as the extension owner;
- * inv_movement_needs_spi tells.
+ * Write one movement.  The caller runs as the extension owner (an invstock
+ * function, or the trigger switched for a direct write); SPI is connected
+ * here only for the prepared INSERT, so callers need not be connected.
  */
 void
 inv_write_movement(const char *sku, const char *location, int16 slot,
@@ -301,7 +293,11 @@ inv_write_movement(const char *sku, const char *location, int16 slot,
 			values[k - COL_AT] = cols[k];
 			nulls[k - COL_AT] = colnull[k] ? 'n' : ' ';
 		}
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
 		inv_execute(PLAN_INSERT_MOVEMENT, values, nulls, false, 0);
+		if (SPI_finish() != SPI_OK_FINISH)
+			elog(ERROR, "SPI_finish failed");
 	}
 	table_close(rel, NoLock);
 }

@@ -409,13 +409,13 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 	}
 
 	/*
-	 * The movement itself needs no SPI (ledger.c inserts it directly), so a
-	 * change made by an invstock function connects only when its ledger
-	 * must be read or the ledger table was altered.  A DBA's direct write
-	 * keeps the full switch to the owner.
+	 * Writing the movement needs no connection here (ledger.c inserts it
+	 * directly, or connects itself), so a change made by an invstock
+	 * function, which already runs as the owner, does not connect at all.
+	 * A DBA's direct write switches to the owner, and may read the ledger.
 	 */
-	if (ctx == &direct || inv_movement_needs_spi())
-		trigger_connect(&call, &connected, ctx != &direct);
+	if (ctx == &direct)
+		trigger_connect(&call, &connected, false);
 	if (is_insert)
 	{
 		int64		ledger_on_hand = 0;
