@@ -113,6 +113,19 @@ SELECT :L FROM invstock.inv_release('LW', reference => 'order-6');
 SELECT sku, location, slot, kind, on_hand_delta, reserved_delta, on_hand_after, reserved_after, reference, actor
   FROM invstock.movement WHERE reference = 'order-6' ORDER BY id;
 
+-- an ON INSERT rule on the ledger: movements are then written by the INSERT
+-- statement, which the rewriter applies the rule to
+CREATE TABLE lw_rule_log (kind text, reference text);
+CREATE RULE lw_audit AS ON INSERT TO invstock.movement
+    DO ALSO INSERT INTO lw_rule_log VALUES (NEW.kind, NEW.reference);
+SELECT :L FROM invstock.inv_reserve('LW', 1, reference => 'order-10');
+SELECT * FROM lw_rule_log;
+-- ... and the direct insert again once it is dropped
+DROP RULE lw_audit ON invstock.movement;
+SELECT :L FROM invstock.inv_release('LW', reference => 'order-10');
+SELECT count(*) AS rule_rows FROM lw_rule_log;
+SELECT kind, reference FROM invstock.movement WHERE reference = 'order-10' ORDER BY id;
+
 -- a direct write by a DBA is recorded the same way (kind direct)
 UPDATE invstock.stock SET on_hand = on_hand + 5 WHERE sku = 'LW' AND location = 'main';
 SELECT sku, location, kind, on_hand_delta, reserved_delta, on_hand_after, actor = current_user AS actor_is_me
@@ -124,3 +137,13 @@ SELECT s.sku, s.location, s.on_hand, s.reserved,
        (SELECT sum(on_hand_delta) FROM invstock.movement m WHERE m.sku = s.sku AND m.location = s.location) AS ledger_on_hand,
        (SELECT sum(reserved_delta) FROM invstock.movement m WHERE m.sku = s.sku AND m.location = s.location) AS ledger_reserved
   FROM invstock.stock s ORDER BY 1, 2;
+
+-- the id column given another default: movements take their ids from it
+CREATE SEQUENCE lw_other_ids START 900000;
+ALTER TABLE invstock.movement ALTER COLUMN id SET DEFAULT pg_catalog.nextval('lw_other_ids');
+SELECT :L FROM invstock.inv_reserve('LW', 1, reference => 'order-11');
+SELECT kind, id >= 900000 AS from_other_ids FROM invstock.movement WHERE reference = 'order-11';
+-- ... and from the ledger's own sequence once the default is back
+ALTER TABLE invstock.movement ALTER COLUMN id SET DEFAULT pg_catalog.nextval('invstock.movement_id_seq'::regclass);
+SELECT :L FROM invstock.inv_release('LW', reference => 'order-11');
+SELECT kind, id >= 900000 AS from_other_ids FROM invstock.movement WHERE reference = 'order-11' ORDER BY id;

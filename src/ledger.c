@@ -19,7 +19,9 @@
 #include "commands/trigger.h"
 #include "executor/executor.h"
 #include "nodes/makefuncs.h"
+#include "rewrite/rewriteHandler.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -102,6 +104,34 @@ shape_invalidate(Datum arg, Oid relid)
 }
 
 /*
+ * Is the default of the id column still nextval() of movement_id_seq?  The
+ * direct insert takes the id from that sequence, so it gives what an INSERT
+ * would only while the column's default says so (not after ALTER COLUMN
+ * ... SET DEFAULT, DROP DEFAULT or ADD GENERATED ... AS IDENTITY).
+ */
+static bool
+id_default_is_sequence(Relation rel, AttrNumber attno)
+{
+	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), attno - 1);
+	Node	   *expr;
+	FuncExpr   *call;
+	Const	   *seq;
+
+	if (att->attidentity != '\0' || !att->atthasdef)
+		return false;
+	expr = build_column_default(rel, attno);
+	if (expr == NULL || !IsA(expr, FuncExpr))
+		return false;
+	call = (FuncExpr *) expr;
+	if (call->funcid != F_NEXTVAL || list_length(call->args) != 1 ||
+		!IsA(linitial(call->args), Const))
+		return false;
+	seq = (Const *) linitial(call->args);
+	return !seq->constisnull && seq->consttype == REGCLASSOID &&
+		DatumGetObjectId(seq->constvalue) == shape.seqid;
+}
+
+/*
  * Map the columns of the movement table; false if the direct insert would
  * not do what an INSERT statement does (the table is not as created)
  */
@@ -116,9 +146,13 @@ map_columns(Relation rel)
 		return false;
 	/*
 	 * What only an INSERT statement does: forced row security, statement
-	 * triggers, transition tables.
+	 * triggers, transition tables, and the rules of the rewriter (a DBA's
+	 * ON INSERT rule).  CREATE RULE and the others invalidate the relcache,
+	 * so the shape is mapped again when they change.
 	 */
 	if (rel->rd_rel->relrowsecurity && rel->rd_rel->relforcerowsecurity)
+		return false;
+	if (rel->rd_rel->relhasrules)
 		return false;
 	if (trig != NULL && (trig->trig_insert_before_statement ||
 						 trig->trig_insert_after_statement ||
@@ -140,7 +174,7 @@ map_columns(Relation rel)
 		shape.attno[k] = att->attnum;
 		found++;
 	}
-	return found == NUM_COLS;
+	return found == NUM_COLS && id_default_is_sequence(rel, shape.attno[COL_ID]);
 }
 
 /*
@@ -159,13 +193,15 @@ open_ledger(void)
 		CacheRegisterRelcacheCallback(shape_invalidate, (Datum) 0);
 		shape_callback_registered = true;
 	}
-	if (!OidIsValid(relid))
+	if (OidIsValid(relid))
+		rel = table_open(relid, RowExclusiveLock);
+	else
 	{
-		relid = get_relname_relid("movement", get_namespace_oid(INV_SCHEMA, false));
-		if (!OidIsValid(relid))
-			elog(ERROR, "invstock: relation invstock.movement is missing");
+		/* the name is looked up again once the lock is held */
+		relid = RangeVarGetRelid(makeRangeVar(INV_SCHEMA, "movement", -1),
+								 RowExclusiveLock, false);
+		rel = table_open(relid, NoLock);
 	}
-	rel = table_open(relid, RowExclusiveLock);
 	if (shape.relid != relid || RelationGetDescr(rel)->natts != shape.natts)
 	{
 		shape.relid = InvalidOid;	/* half-built: look it up again */
@@ -284,8 +320,8 @@ inv_write_movement(const char *sku, const char *location, int16 slot,
 	}
 	else
 	{
-		Datum		values[15];
-		char		nulls[15];
+		Datum		values[NUM_COLS - COL_AT];
+		char		nulls[NUM_COLS - COL_AT];
 
 		/* the prepared INSERT takes every column but id, in enum order */
 		for (int k = COL_AT; k < NUM_COLS; k++)
