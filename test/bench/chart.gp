@@ -2,7 +2,8 @@
 #   gnuplot -e "datafile='chart.dat'; labelfile='labels.gp'; outfile='bench.png'; \
 #               charttitle='...'; whiskers=1" chart.gp
 # chart.dat (tab-separated, one bar per variant): x, tps (median), lowest tps,
-# highest tps, colour (1 bare, 2 plpgsql, 3 invstock, 4 invstock with slots),
+# highest tps, colour (1 bare, 2 plpgsql, 3 invstock, 4 invstock with slots,
+# 5 the bounds: the floor and the bare UPDATE over plain slot rows),
 # "variant", "tps label", "ratio label"; whiskers = 0 leaves out the range
 # of the rounds (for a single round).  labelfile sets the y range, the
 # workload names above each group and the separators between groups.
@@ -17,13 +18,14 @@ set grid ytics lc rgb "#dddddd"
 set xtics rotate by -30 nomirror font ",10"
 set ytics nomirror
 set border 3
-set bmargin 7
-set key horizontal outside top center samplen 2 spacing 1.1
-set tmargin 5
+set bmargin 10
+set key horizontal outside bottom center samplen 2 spacing 1.1 maxrows 2
+set tmargin 3
 set linetype 1 lc rgb "#8c8c8c"
 set linetype 2 lc rgb "#4c72b0"
 set linetype 3 lc rgb "#dd8452"
 set linetype 4 lc rgb "#c44e52"
+set linetype 5 lc rgb "#d9d9d9"
 load labelfile
 plot datafile using 1:2:5:xtic(6) with boxes lc variable notitle, \
      '' using 1:(whiskers ? $3 : NaN):(0):($4 - $3) with vectors heads size screen 0.006,90 lc rgb "#222222" lw 1.2 notitle, \
@@ -32,4 +34,5 @@ plot datafile using 1:2:5:xtic(6) with boxes lc variable notitle, \
      NaN with boxes lt 1 title "bare (plain table, one UPDATE)", \
      NaN with boxes lt 2 title "plpgsql (reference implementation)", \
      NaN with boxes lt 3 title "invstock", \
-     NaN with boxes lt 4 title "invstock, hot-SKU slots = 16"
+     NaN with boxes lt 4 title "invstock, hot-SKU slots = 16", \
+     NaN with boxes lt 5 title "bounds: floor (the least the contract writes), bare UPDATE over 16 rows"

@@ -5,6 +5,8 @@
 --   SKU-00001 .. SKU-10000  the uniform, lifecycle and order5 workloads
 --   HOT                     every client on one SKU (slots = 1)
 --   HOT-SLOTS               invstock only, hot-SKU slot mode (slots = 16)
+--   HOT in bench.slot_stock  16 plain rows, for the slot variants of the
+--                           baseline and of the floor
 -- on_hand is 1e12 everywhere, so no reservation ever runs out of stock.
 --
 -- Schema "bench" is what a careful user would write by hand without the
@@ -76,6 +78,61 @@ CREATE TABLE bench.orders (
     sku         text NOT NULL,
     qty         bigint NOT NULL,
     created_at  timestamptz NOT NULL DEFAULT now()
+);
+
+------------------------------------------------------------------------------
+-- The floor: the least that any implementation of the contract must write
+------------------------------------------------------------------------------
+-- Nobody should use this: no function, no argument checks, no error for an
+-- unknown SKU or a short stock (the guarded UPDATE just matches no row), no
+-- idempotency, no expiry, nothing for direct writes, no index on the ledger.
+-- The floor variants (scripts/*_floor*.sql) reserve with ONE SQL statement
+-- doing the three writes the contract cannot do without: the guarded stock
+-- UPDATE, a hold row (unique per (sku, location, reference), or a second
+-- reservation of the same reference could not add to it) and a ledger row
+-- with the contract's columns.  What a floor variant reaches bounds what
+-- invstock, or anything else that keeps holds and a ledger, can reach on the
+-- same machine (docs/performance.md, "How far the targets are").
+CREATE TABLE bench.floor_hold (
+    sku         text COLLATE "C" NOT NULL,
+    location    text COLLATE "C" NOT NULL,
+    reference   text COLLATE "C" NOT NULL,
+    qty         bigint NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX floor_hold_open ON bench.floor_hold (sku, location, reference);
+
+-- the columns of invstock.movement that the contract names, no index
+CREATE TABLE bench.floor_ledger (
+    id              bigserial,
+    at              timestamptz NOT NULL DEFAULT now(),
+    sku             text COLLATE "C" NOT NULL,
+    location        text COLLATE "C" NOT NULL,
+    kind            text NOT NULL,
+    on_hand_delta   bigint NOT NULL,
+    reserved_delta  bigint NOT NULL,
+    on_hand_after   bigint NOT NULL,
+    reserved_after  bigint NOT NULL,
+    reference       text,
+    reason          text,
+    actor           text DEFAULT current_user,
+    idempotency_key text,
+    transfer_id     bigint,
+    txid            bigint NOT NULL DEFAULT txid_current()
+);
+
+-- HOT kept as 16 plain rows, for the slot variants of the baseline and the
+-- floor (hot_bare_slots.sql, hot_floor_slots.sql): a reservation takes the
+-- first row with enough available that no other transaction holds
+-- (FOR UPDATE SKIP LOCKED), each client starting from its own row
+CREATE TABLE bench.slot_stock (
+    sku         text COLLATE "C" NOT NULL,
+    slot        integer NOT NULL,
+    on_hand     bigint NOT NULL DEFAULT 0 CHECK (on_hand >= 0),
+    reserved    bigint NOT NULL DEFAULT 0 CHECK (reserved >= 0),
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    CHECK (reserved <= on_hand),
+    PRIMARY KEY (sku, slot)
 );
 
 ------------------------------------------------------------------------------
@@ -181,6 +238,8 @@ SELECT 'SKU-' || lpad(i::text, 5, '0'), 1000000000000 FROM generate_series(1, 10
 UNION ALL SELECT 'HOT', 1000000000000;
 INSERT INTO bench.ledger (sku, kind, delta, after, reference)
 SELECT sku, 'adjust', on_hand, on_hand, 'initial stock' FROM bench.stock;
+INSERT INTO bench.slot_stock (sku, slot, on_hand)
+SELECT 'HOT', s, 1000000000000 / 16 FROM generate_series(0, 15) s;
 
 SELECT count(*) AS invstock_skus_loaded
   FROM (SELECT invstock.inv_adjust('SKU-' || lpad(i::text, 5, '0'), 1000000000000, 'initial stock')
