@@ -33,7 +33,7 @@ DATA = $(wildcard sql/invstock--*.sql)
 # pg_regress suites: sql/<name>.sql against expected/<name>.out
 REGRESS = lifecycle errors count transfer orders idempotency expiry \
 	policy ledger ledger_write sync settings http_errors privileges search_path postgrest \
-	upgrade install robustness hostile slots
+	upgrade install robustness hostile slots last_movement
 REGRESS_OPTS = --dbname=invstock_regression
 
 # isolation specs: specs/<name>.spec against expected/<name>.out
@@ -41,7 +41,7 @@ ISOLATION = last_unit hold_race orders_opposite transfer_opposite \
 	idempotency_race expiry_race count_race sync_race direct_race \
 	repeatable_read configure_race events threshold_race \
 	slot_no_wait slot_last_units slot_configure_race slot_configure_grow \
-	slot_settle_race
+	slot_settle_race slot_fold_last_movement
 ISOLATION_OPTS = --dbname=invstock_isolation
 
 # Perl TAP tests under t/ (dump/restore, crash recovery, streaming replica).

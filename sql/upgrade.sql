@@ -90,6 +90,17 @@ BEGIN
     PERFORM invstock.inv_reserve_order('ORD-5', '[{"sku": "UP-1", "qty": 1}, {"sku": "UP-1", "qty": 1, "location": "west"}]');
 END $$;
 
+-- levels whose last_movement_at is not the time of the newest movement of
+-- their (sku, location), as the ledger has it (kept on the stock rows since 1.3)
+CREATE FUNCTION pg_temp.last_movement_drift() RETURNS TABLE (sku text, location text)
+LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN QUERY
+    SELECT l.sku, l.location FROM invstock.levels l
+     WHERE l.last_movement_at IS DISTINCT FROM
+           (SELECT max(m.at) FROM invstock.movement m WHERE m.sku = l.sku AND m.location = l.location);
+END $$;
+
 CREATE TEMP TABLE upgrade_result (from_version text, check_name text, ok boolean, detail text);
 
 DO $$
@@ -132,6 +143,8 @@ BEGIN
                  (SELECT '+ ' || d FROM pg_temp.describe_invstock() d EXCEPT SELECT '+ ' || line FROM fresh_catalog)) x));
         INSERT INTO upgrade_result VALUES
             (v, 'inv_sync finds nothing', NOT EXISTS (SELECT FROM invstock.inv_sync(repair => false)), NULL);
+        INSERT INTO upgrade_result VALUES
+            (v, 'last_movement_at as the ledger says', NOT EXISTS (SELECT FROM pg_temp.last_movement_drift()), NULL);
 
         -- behaviour after the update: the API works and keys replay
         SELECT count(*) INTO replayed FROM invstock.movement;
@@ -147,6 +160,8 @@ BEGIN
              AND (SELECT max(id) FROM invstock.movement) = replayed + 4, NULL);
         INSERT INTO upgrade_result VALUES
             (v, 'inv_sync still finds nothing', NOT EXISTS (SELECT FROM invstock.inv_sync(repair => false)), NULL);
+        INSERT INTO upgrade_result VALUES
+            (v, 'last_movement_at still as the ledger says', NOT EXISTS (SELECT FROM pg_temp.last_movement_drift()), NULL);
 
         DROP EXTENSION invstock CASCADE;
     END LOOP;

@@ -99,12 +99,18 @@ typedef enum InvPlanId
 	PLAN_SKU_LOCATIONS,
 	PLAN_RESERVE_FAST,
 	PLAN_UPDATE_STOCK_TAKE,
+	PLAN_SET_LAST_MOVEMENT,
+	PLAN_ADD_LAST_MOVEMENT,
+	PLAN_ROW_LAST_MOVEMENT,
 	PLAN_LOCK_PLACE_SKIP,
 	PLAN_PLACE_COUNT,
 	INV_NUM_PLANS
 } InvPlanId;
 
 extern bool inv_stock_has_slots(void);
+extern bool inv_stock_has_last_movement(void);
+extern void inv_set_last_movement(const char *sku, const char *location, int16 slot,
+								  bool isnull, TimestampTz at, bool only_later);
 extern int	inv_execute(InvPlanId id, Datum *values, const char *nulls,
 						bool read_only, long count);
 extern int64 inv_result_int64(int row, int col, bool *isnull);

@@ -40,10 +40,26 @@
 	" updated_at = " now \
 	" WHERE id" EQ id
 
+#define NE " OPERATOR(pg_catalog.<>) "
+/*
+ * Version 1.3 keeps on the row the latest at of its movements (at is the
+ * transaction's start, so a transaction that waited for the row lock may
+ * write an earlier at after a later one: hence GREATEST).  The statements
+ * that cause a movement set it, and the trigger puts it right where they
+ * could not know (see triggers.c, keep_last_movement_at).
+ */
+#define LAST_MOVEMENT_IF(cond, at) \
+	", last_movement_at = CASE WHEN " cond \
+	" THEN GREATEST(last_movement_at, " at ") ELSE last_movement_at END"
+/* PLAN_UPDATE_STOCK: the new values of a locked row */
+#define UPDATE_STOCK(stamp) \
+	" UPDATE invstock.stock SET on_hand = $4, reserved = $5, next_expiry = $6," \
+	" updated_at = $7, last_counted_at = $8" stamp " WHERE " ROWKEY("")
+
 /* PLAN_RESERVE_FAST: the guarded UPDATE of slot 0, and the hold upsert */
-#define RESERVE_FAST_UPDATE(more) \
+#define RESERVE_FAST_UPDATE(stamp, more) \
 	"UPDATE invstock.stock SET reserved = reserved OPERATOR(pg_catalog.+) $3," \
-	" next_expiry = LEAST(next_expiry, $4), updated_at = $5" \
+	" next_expiry = LEAST(next_expiry, $4), updated_at = $5" stamp \
 	" WHERE sku" EQ "$1 AND location" EQ "$2 AND slot" EQ "0" more \
 	" AND track_inventory" \
 	" AND (allow_backorder" \
@@ -76,6 +92,7 @@ typedef struct InvPlanDef
 	int			nargs;
 	Oid			argtypes[16];
 	const char *sql_1_1;		/* the query for tables of version 1.0/1.1 */
+	const char *sql_1_2;		/* ... of version 1.2 (no last_movement_at) */
 } InvPlanDef;
 
 static const InvPlanDef plan_defs[INV_NUM_PLANS] = {
@@ -132,10 +149,12 @@ static const InvPlanDef plan_defs[INV_NUM_PLANS] = {
 	 * changed, the caller takes the general path.
 	 */
 	[PLAN_RESERVE_FAST] = {
-		"WITH s AS (" RESERVE_FAST_UPDATE(" AND slots" EQ "1") " RETURNING " STOCK_COLS "),"
-		RESERVE_FAST_HOLD " SELECT * FROM s",
+		"WITH s AS (" RESERVE_FAST_UPDATE(LAST_MOVEMENT_IF("$3" NE "0", "$5"), " AND slots" EQ "1")
+		" RETURNING " STOCK_COLS ")," RESERVE_FAST_HOLD " SELECT * FROM s",
 		7, {TEXTOID, TEXTOID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, TEXTOID},
-		"WITH s AS (" RESERVE_FAST_UPDATE("") " RETURNING " STOCK_COLS_1_1 "),"
+		"WITH s AS (" RESERVE_FAST_UPDATE("", "") " RETURNING " STOCK_COLS_1_1 "),"
+		RESERVE_FAST_HOLD " SELECT * FROM s",
+		"WITH s AS (" RESERVE_FAST_UPDATE("", " AND slots" EQ "1") " RETURNING " STOCK_COLS "),"
 		RESERVE_FAST_HOLD " SELECT * FROM s"
 	},
 	[PLAN_PLACE_SUM] = {
@@ -240,11 +259,13 @@ static const InvPlanDef plan_defs[INV_NUM_PLANS] = {
 		" SELECT $1, $2, $3, $4, $5, $7, $6, $6 WHERE $8 IS NOT NULL"
 		" ON CONFLICT DO NOTHING"
 	},
+	/* $9: the time of the movement this change causes, NULL if none */
 	[PLAN_UPDATE_STOCK] = {
-		"UPDATE invstock.stock SET on_hand = $4, reserved = $5, next_expiry = $6,"
-		" updated_at = $7, last_counted_at = $8 WHERE " ROWKEY(""),
-		8, {TEXTOID, TEXTOID, INT2OID, INT8OID, INT8OID, TIMESTAMPTZOID,
-		TIMESTAMPTZOID, TIMESTAMPTZOID}
+		UPDATE_STOCK(LAST_MOVEMENT_IF("$9 IS NOT NULL", "$9")),
+		9, {TEXTOID, TEXTOID, INT2OID, INT8OID, INT8OID, TIMESTAMPTZOID,
+		TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID},
+		NULL,
+		UPDATE_STOCK("")
 	},
 	[PLAN_EXPIRED_HOLDS] = {
 		"SELECT id, reference, qty FROM invstock.reservation"
@@ -286,11 +307,13 @@ static const InvPlanDef plan_defs[INV_NUM_PLANS] = {
 	},
 	/* PLAN_UPDATE_STOCK and the hold it settles, in one statement */
 	[PLAN_UPDATE_STOCK_TAKE] = {
-		"WITH h AS (" HOLD_TAKE("$9", "$10", "$11", "$7") ")"
-		" UPDATE invstock.stock SET on_hand = $4, reserved = $5, next_expiry = $6,"
-		" updated_at = $7, last_counted_at = $8 WHERE " ROWKEY(""),
-		11, {TEXTOID, TEXTOID, INT2OID, INT8OID, INT8OID, TIMESTAMPTZOID,
-		TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID, INT8OID, TEXTOID}
+		"WITH h AS (" HOLD_TAKE("$10", "$11", "$12", "$7") ")"
+		UPDATE_STOCK(LAST_MOVEMENT_IF("$9 IS NOT NULL", "$9")),
+		12, {TEXTOID, TEXTOID, INT2OID, INT8OID, INT8OID, TIMESTAMPTZOID,
+		TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID, INT8OID, TEXTOID},
+		NULL,
+		"WITH h AS (" HOLD_TAKE("$10", "$11", "$12", "$7") ")"
+		UPDATE_STOCK("")
 	},
 	[PLAN_HOLDS_OF_REFERENCE] = {
 		"SELECT r.sku, r.location, r.slot, r.id,"
@@ -311,6 +334,20 @@ static const InvPlanDef plan_defs[INV_NUM_PLANS] = {
 		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
 		15, {TIMESTAMPTZOID, TEXTOID, TEXTOID, INT2OID, TEXTOID, INT8OID, INT8OID,
 		INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, INT8OID}
+	},
+	/* the trigger's correction of last_movement_at (triggers.c) */
+	[PLAN_SET_LAST_MOVEMENT] = {
+		"UPDATE invstock.stock SET last_movement_at = $4 WHERE " ROWKEY(""),
+		4, {TEXTOID, TEXTOID, INT2OID, TIMESTAMPTZOID}
+	},
+	[PLAN_ROW_LAST_MOVEMENT] = {
+		"SELECT last_movement_at FROM invstock.stock WHERE " ROWKEY(""),
+		3, {TEXTOID, TEXTOID, INT2OID}
+	},
+	[PLAN_ADD_LAST_MOVEMENT] = {
+		"UPDATE invstock.stock SET last_movement_at = GREATEST(last_movement_at, $4)"
+		" WHERE " ROWKEY(""),
+		4, {TEXTOID, TEXTOID, INT2OID, TIMESTAMPTZOID}
 	},
 	[PLAN_LEDGER_SUM] = {
 		"SELECT COALESCE(pg_catalog.sum(on_hand_delta), 0)::pg_catalog.int8,"
@@ -451,6 +488,16 @@ inv_stock_has_slots(void)
 	return OidIsValid(rel) && get_attnum(rel, "slots") != InvalidAttrNumber;
 }
 
+/* Has invstock.stock the last_movement_at column of version 1.3?  (as above) */
+bool
+inv_stock_has_last_movement(void)
+{
+	Oid			nsp = get_namespace_oid(INV_SCHEMA, true);
+	Oid			rel = OidIsValid(nsp) ? get_relname_relid("stock", nsp) : InvalidOid;
+
+	return OidIsValid(rel) && get_attnum(rel, "last_movement_at") != InvalidAttrNumber;
+}
+
 static SPIPlanPtr
 inv_plan(InvPlanId id)
 {
@@ -468,6 +515,8 @@ inv_plan(InvPlanId id)
 
 		if (def->sql_1_1 != NULL && !inv_stock_has_slots())
 			sql = def->sql_1_1;
+		else if (def->sql_1_2 != NULL && !inv_stock_has_last_movement())
+			sql = def->sql_1_2;
 		plan = SPI_prepare(sql, def->nargs, (Oid *) def->argtypes);
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed for invstock query %d: %s",

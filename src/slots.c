@@ -443,6 +443,30 @@ inv_reserve_stock(InvCall *call, const char *sku, const char *location,
  * Move the open holds of rows[from] into rows[to]: re-numbered, or merged
  * into the hold the reference already has there.
  */
+/*
+ * A slot about to be folded into another: the remaining slot takes its
+ * last_movement_at if that is later (version 1.3), so levels still shows the
+ * newest movement of the (sku, location) once the slot's row is gone.
+ */
+static void
+carry_last_movement(const char *sku, const char *location, int16 from, int16 to)
+{
+	Datum		key[3];
+	bool		isnull;
+	TimestampTz at;
+
+	if (!inv_stock_has_last_movement())
+		return;
+	key[0] = CStringGetTextDatum(sku);
+	key[1] = CStringGetTextDatum(location);
+	key[2] = Int16GetDatum(from);
+	if (inv_execute(PLAN_ROW_LAST_MOVEMENT, key, NULL, false, 1) != 1)
+		return;
+	at = inv_result_timestamptz(0, 1, &isnull);
+	if (!isnull)
+		inv_set_last_movement(sku, location, to, false, at, true);
+}
+
 static void
 move_holds(InvCall *call, const Place *place, int from, int to)
 {
@@ -579,6 +603,8 @@ inv_resize_slots(InvCall *call, const char *sku, int16 old_slots, int16 new_slot
 			ctx.quiet = true;
 			inv_apply_stock(call, &place.rows[to], place.rows[to].on_hand,
 							place.rows[to].reserved, false, &ctx);
+
+			carry_last_movement(sku, locations[l], place.rows[i].slot, place.rows[to].slot);
 
 			inv_movement_context_init(&ctx, &place.rows[i], NULL, actor, NULL);
 			ctx.quiet = true;

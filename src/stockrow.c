@@ -412,8 +412,8 @@ apply_stock(InvCall *call, StockRow *row, int64 new_on_hand, int64 new_reserved,
 			bool counted, MovementContext *ctx, int64 hold_id, int64 take,
 			const char *action)
 {
-	Datum		values[11];
-	char		nulls[11] = "           ";
+	Datum		values[12];
+	char		nulls[12] = "            ";
 
 	row_key_values(row, values);
 	values[3] = Int64GetDatum(new_on_hand);
@@ -428,9 +428,15 @@ apply_stock(InvCall *call, StockRow *row, int64 new_on_hand, int64 new_reserved,
 		nulls[7] = 'n';
 	else
 		values[7] = TimestampTzGetDatum(row->last_counted_at);
-	values[8] = Int64GetDatum(hold_id);
-	values[9] = Int64GetDatum(take);
-	values[10] = action ? CStringGetTextDatum(action) : (Datum) 0;
+	/* the trigger writes a movement for this change: its time on the row */
+	if (ctx != NULL && ctx->kind != NULL && row->track_inventory &&
+		(new_on_hand != row->on_hand || new_reserved != row->reserved || ctx->record_zero))
+		values[8] = TimestampTzGetDatum(call->now);
+	else
+		nulls[8] = 'n';
+	values[9] = Int64GetDatum(hold_id);
+	values[10] = Int64GetDatum(take);
+	values[11] = action ? CStringGetTextDatum(action) : (Datum) 0;
 
 	inv_pending_movement = ctx;
 	inv_execute(action ? PLAN_UPDATE_STOCK_TAKE : PLAN_UPDATE_STOCK, values,

@@ -110,9 +110,13 @@ check_row(SyncState *st, const char *sku, const char *location, int16 slot)
 			report(st, sku, location, "ledger_reserved", ledger_reserved,
 				   row.reserved, fix);
 		if (fix)
+		{
 			write_sync_movement(st, sku, location, row.slot, d_on_hand, d_reserved,
 								row.on_hand, row.reserved,
 								"ledger brought in line with the stock table");
+			/* the row did not change, but it has a new movement */
+			inv_set_last_movement(sku, location, row.slot, false, st->call->now, true);
+		}
 	}
 
 	/*

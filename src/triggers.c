@@ -19,6 +19,8 @@
  */
 #include "invstock.h"
 
+#include "access/xact.h"
+#include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -41,7 +43,8 @@ typedef struct StockAttnums
 				track_inventory,
 				allow_backorder,
 				low_stock_threshold,
-				slots;
+				slots,
+				last_movement_at;
 } StockAttnums;
 
 static StockAttnums attnums = {InvalidOid};
@@ -58,6 +61,8 @@ typedef struct StockValues
 	bool		threshold_isnull;
 	int64		threshold;
 	int16		slots;
+	bool		last_movement_isnull;
+	TimestampTz last_movement_at;
 } StockValues;
 
 static int
@@ -86,6 +91,10 @@ load_attnums(Relation rel)
 	attnums.allow_backorder = attnum_of(td, "allow_backorder");
 	attnums.low_stock_threshold = attnum_of(td, "low_stock_threshold");
 	attnums.slots = SPI_fnumber(td, "slots");	/* none before version 1.2 */
+	attnums.last_movement_at = SPI_fnumber(td, "last_movement_at");	/* 1.3 */
+	if (attnums.last_movement_at > 0 &&
+		TupleDescAttr(td, attnums.last_movement_at - 1)->atttypid != TIMESTAMPTZOID)
+		elog(ERROR, "invstock.stock column \"last_movement_at\" is not of type timestamptz");
 	attnums.natts = td->natts;
 	attnums.relid = RelationGetRelid(rel);
 }
@@ -116,6 +125,11 @@ read_values(HeapTuple tuple, TupleDesc td, StockValues *v)
 	if (v->threshold_isnull)
 		v->threshold = 0;
 	v->slots = attnums.slots > 0 ? DatumGetInt16(get_col(tuple, td, attnums.slots)) : 1;
+	v->last_movement_isnull = true;
+	v->last_movement_at = 0;
+	if (attnums.last_movement_at > 0)
+		v->last_movement_at = DatumGetTimestampTz(heap_getattr(tuple, attnums.last_movement_at,
+															   td, &v->last_movement_isnull));
 }
 
 /* Do two rows carry different copies of the SKU policy? */
@@ -260,6 +274,110 @@ notify_change(const StockValues *oldv, const StockValues *newv,
 							 new_available);
 }
 
+/*
+ * The row whose last_movement_at inv_set_last_movement is writing: the
+ * trigger's firing for that one UPDATE is skipped, as it changes nothing else.
+ */
+static struct
+{
+	const char *sku;
+	const char *location;
+	int16		slot;
+} correcting;
+
+/*
+ * Set last_movement_at of a stock row (version 1.3 tables; a no-op before)
+ * to at, or with only_later to at if that is later, without the checks of a
+ * direct write: for the trigger below, and for inv_sync when it writes a
+ * movement of a row that it does not change.  The caller is connected to
+ * SPI, runs as the owner and holds the row's lock.
+ */
+void
+inv_set_last_movement(const char *sku, const char *location, int16 slot,
+					  bool isnull, TimestampTz at, bool only_later)
+{
+	Datum		values[4];
+	char		nulls[4] = "    ";
+
+	if (!inv_stock_has_last_movement())
+		return;
+	values[0] = CStringGetTextDatum(sku);
+	values[1] = CStringGetTextDatum(location);
+	values[2] = Int16GetDatum(slot);
+	values[3] = TimestampTzGetDatum(at);
+	if (isnull)
+		nulls[3] = 'n';
+	correcting.sku = sku;
+	correcting.location = location;
+	correcting.slot = slot;
+	PG_TRY();
+	{
+		inv_execute(only_later ? PLAN_ADD_LAST_MOVEMENT : PLAN_SET_LAST_MOVEMENT,
+					values, nulls, false, 0);
+	}
+	PG_FINALLY();
+	{
+		correcting.sku = NULL;
+	}
+	PG_END_TRY();
+}
+
+/*
+ * Version 1.3 keeps on each stock row the latest at of its movements
+ * (last_movement_at, shown by the levels view, so that no reader has to
+ * search the ledger for it; at is the transaction's start, so a transaction
+ * that waited for the row may write an earlier at than the one before it).
+ * The functions' own statements set it when they cause a movement (plans.c,
+ * LAST_MOVEMENT_IF); here it is put right for any other change: the later
+ * of what the row had and the movement's at if the change wrote one, else
+ * what the row had (a direct write cannot set it by hand; a direct INSERT
+ * that writes no movement, as in a restore, keeps what it was given).
+ * Putting it right is one more UPDATE of the row, for a DBA's direct write
+ * or a row created with a ledger catch-up, not on the functions' hot paths.
+ */
+static void
+keep_last_movement_at(const StockValues *oldv, const StockValues *newv, bool moved,
+					  InvCall *call, bool *connected, bool in_function)
+{
+	bool		want_null;
+	TimestampTz want;
+
+	if (attnums.last_movement_at <= 0)
+		return;					/* tables of version 1.2 or older */
+	if (moved)
+	{
+		want_null = false;
+		want = GetCurrentTransactionStartTimestamp();
+		if (oldv != NULL && !oldv->last_movement_isnull && oldv->last_movement_at > want)
+			want = oldv->last_movement_at;
+	}
+	else if (oldv != NULL)
+	{
+		want_null = oldv->last_movement_isnull;
+		want = oldv->last_movement_at;
+	}
+	else
+		return;
+	if (newv->last_movement_isnull == want_null &&
+		(want_null || newv->last_movement_at == want))
+		return;
+
+	trigger_connect(call, connected, in_function);
+	inv_set_last_movement(newv->sku, newv->location, newv->slot, want_null, want, false);
+}
+
+/* Is this the firing of keep_last_movement_at's own UPDATE? */
+static bool
+is_correction(const StockValues *oldv, const StockValues *newv)
+{
+	return correcting.sku != NULL &&
+		strcmp(correcting.sku, newv->sku) == 0 &&
+		strcmp(correcting.location, newv->location) == 0 &&
+		correcting.slot == newv->slot &&
+		oldv->on_hand == newv->on_hand && oldv->reserved == newv->reserved &&
+		!policy_differs(oldv, newv);
+}
+
 Datum
 inv_stock_guard(PG_FUNCTION_ARGS)
 {
@@ -275,6 +393,7 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 	MovementContext direct;
 	int64		on_hand_delta;
 	int64		reserved_delta;
+	bool		moved;
 	InvCall		call;
 	bool		connected = false;
 	Oid			caller = GetUserId();
@@ -301,6 +420,8 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 	if (is_update)
 		read_values(trigdata->tg_newtuple, td, &newv);
 	row = is_delete ? &oldv : &newv;
+	if (is_update && is_correction(&oldv, &newv))
+		return PointerGetDatum(NULL);
 	ctx = context_for(row);
 
 	if (is_update)
@@ -352,6 +473,9 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 	/* an untracked SKU: nothing is enforced and nothing is recorded */
 	if (!row->track_inventory)
 	{
+		if (!is_delete)
+			keep_last_movement_at(is_update ? &oldv : NULL, &newv, false,
+								  &call, &connected, ctx != &direct);
 		if (connected)
 			inv_call_end(&call);
 		return PointerGetDatum(NULL);
@@ -378,6 +502,8 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 	 */
 	if (ctx->kind == NULL)
 	{
+		bool		caught_up = false;
+
 		if (is_insert || (is_update && !oldv.track_inventory))
 		{
 			int64		ledger_on_hand;
@@ -401,8 +527,12 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 				inv_write_movement(newv.sku, newv.location, newv.slot, "sync",
 								   on_hand_delta, reserved_delta,
 								   newv.on_hand, newv.reserved, &catchup);
+				caught_up = true;
 			}
 		}
+		if (!is_delete)
+			keep_last_movement_at(is_update ? &oldv : NULL, &newv, caught_up,
+								  &call, &connected, ctx != &direct);
 		if (connected)
 			inv_call_end(&call);
 		return PointerGetDatum(NULL);
@@ -445,11 +575,15 @@ inv_stock_guard(PG_FUNCTION_ARGS)
 										 oldv.sku, oldv.location, "reserved");
 	}
 
-	if (on_hand_delta != 0 || reserved_delta != 0 || ctx->record_zero)
+	moved = on_hand_delta != 0 || reserved_delta != 0 || ctx->record_zero;
+	if (moved)
 		inv_write_movement(row->sku, row->location, row->slot, ctx->kind,
 						   on_hand_delta, reserved_delta,
 						   is_delete ? 0 : newv.on_hand,
 						   is_delete ? 0 : newv.reserved, ctx);
+	if (!is_delete)
+		keep_last_movement_at(is_update ? &oldv : NULL, &newv, moved,
+							  &call, &connected, ctx != &direct);
 	if (connected)
 		inv_call_end(&call);
 

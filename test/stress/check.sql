@@ -65,6 +65,16 @@ SELECT idempotency_key, count(DISTINCT txid) AS transactions, count(*) AS moveme
  GROUP BY idempotency_key
 HAVING count(DISTINCT txid) > 1;
 
+-- levels.last_movement_at (kept on the stock rows since 1.3) = the time of
+-- the newest movement of the (sku, location)
+CREATE TEMP VIEW v_last_movement AS
+SELECT l.sku, l.location, l.last_movement_at,
+       (SELECT max(m.at) FROM invstock.movement m
+         WHERE m.sku = l.sku AND m.location = l.location) AS ledger_last_movement_at
+  FROM invstock.levels l
+ WHERE l.last_movement_at IS DISTINCT FROM
+       (SELECT max(m.at) FROM invstock.movement m WHERE m.sku = l.sku AND m.location = l.location);
+
 -- the state the run left
 SELECT 'check', 'I1', count(*), 'on_hand >= 0 and reserved >= 0' FROM v_i1;
 SELECT 'check', 'I2', count(*), 'reserved <= on_hand unless backorders (and the row''s policy copy)' FROM v_i2;
@@ -76,6 +86,8 @@ SELECT 'detail', 'I2', * FROM v_i2;
 SELECT 'detail', 'I3', * FROM v_i3;
 SELECT 'detail', 'I4', * FROM v_i4;
 SELECT 'detail', 'I6', * FROM v_i6 LIMIT 20;
+SELECT 'check', 'last_movement_at', count(*), 'levels.last_movement_at = newest movement of the (sku, location)' FROM v_last_movement;
+SELECT 'detail', 'last_movement_at', * FROM v_last_movement LIMIT 20;
 
 -- inv_sync calls made during the run that reported something
 SELECT 'check', 'sync_during_run', count(*), 'rows returned by inv_sync while the clients ran' FROM stress.sync_problem;

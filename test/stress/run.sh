@@ -151,7 +151,7 @@ result "no aborted client" "$([ "$aborted" -eq 0 ] && echo 1)" "$aborted aborted
 dl=$((deadlocks_log + deadlocks_stat + failed_tx))
 result "no deadlock" "$([ "$dl" -eq 0 ] && echo 1)" \
     "log $deadlocks_log, pg_stat_database $deadlocks_stat, failed transactions $failed_tx"
-for c in I1 I2 I3 I4 inv_sync I6 sync_during_run; do
+for c in I1 I2 I3 I4 inv_sync I6 sync_during_run last_movement_at; do
     v=$(check_value "$c")
     result "$c" "$([ "$v" = 0 ] && echo 1)" "$v violations"
 done
