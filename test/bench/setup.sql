@@ -121,6 +121,24 @@ CREATE TABLE bench.floor_ledger (
     txid            bigint NOT NULL DEFAULT txid_current()
 );
 
+-- the same two tables with the indexes that the contract's other operations
+-- need (uniform_floor_indexed.sql): a hold has an id and is found by its
+-- reference (the _order functions), the ledger has a primary key and the
+-- history of each stock row (inv_level_at, inv_sync), as invstock's have
+CREATE TABLE bench.floor_hold_indexed (
+    id          bigserial PRIMARY KEY,
+    sku         text COLLATE "C" NOT NULL,
+    location    text COLLATE "C" NOT NULL,
+    reference   text COLLATE "C" NOT NULL,
+    qty         bigint NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX floor_hold_indexed_open ON bench.floor_hold_indexed (sku, location, reference);
+CREATE INDEX floor_hold_indexed_reference ON bench.floor_hold_indexed (reference);
+CREATE TABLE bench.floor_ledger_indexed (LIKE bench.floor_ledger INCLUDING DEFAULTS);
+ALTER TABLE bench.floor_ledger_indexed ADD PRIMARY KEY (id);
+CREATE INDEX floor_ledger_indexed_row ON bench.floor_ledger_indexed (sku, location);
+
 -- HOT kept as 16 plain rows, for the slot variants of the baseline and the
 -- floor (hot_bare_slots.sql, hot_floor_slots.sql): a reservation takes the
 -- first row with enough available that no other transaction holds
