@@ -476,26 +476,30 @@ static const InvPlanDef plan_defs[INV_NUM_PLANS] = {
 static SPIPlanPtr plans[INV_NUM_PLANS];
 
 /*
- * Has invstock.stock the slots column of version 1.2?  Asked when a plan is
- * prepared: ALTER EXTENSION UPDATE invalidates the plans on the table.
+ * Which version are the installed tables?  Asked when a plan is prepared:
+ * ALTER EXTENSION UPDATE invalidates the plans on the table it changes.
  */
+static bool
+stock_has_column(const char *name)
+{
+	Oid			nsp = get_namespace_oid(INV_SCHEMA, true);
+	Oid			rel = OidIsValid(nsp) ? get_relname_relid("stock", nsp) : InvalidOid;
+
+	return OidIsValid(rel) && get_attnum(rel, name) != InvalidAttrNumber;
+}
+
+/* Has invstock.stock the slots column of version 1.2? */
 bool
 inv_stock_has_slots(void)
 {
-	Oid			nsp = get_namespace_oid(INV_SCHEMA, true);
-	Oid			rel = OidIsValid(nsp) ? get_relname_relid("stock", nsp) : InvalidOid;
-
-	return OidIsValid(rel) && get_attnum(rel, "slots") != InvalidAttrNumber;
+	return stock_has_column("slots");
 }
 
-/* Has invstock.stock the last_movement_at column of version 1.3?  (as above) */
+/* Has invstock.stock the last_movement_at column of version 1.3? */
 bool
 inv_stock_has_last_movement(void)
 {
-	Oid			nsp = get_namespace_oid(INV_SCHEMA, true);
-	Oid			rel = OidIsValid(nsp) ? get_relname_relid("stock", nsp) : InvalidOid;
-
-	return OidIsValid(rel) && get_attnum(rel, "last_movement_at") != InvalidAttrNumber;
+	return stock_has_column("last_movement_at");
 }
 
 static SPIPlanPtr
