@@ -133,7 +133,9 @@ logfile=$(pg_lsclusters -h 2>/dev/null | awk 'NR == 1 { print $NF }')
 cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 if commit=$(git -C "$here" rev-parse --short HEAD 2>/dev/null); then
-    git -C "$here" diff --quiet HEAD 2>/dev/null || commit="$commit (with uncommitted changes)"
+    # the run's own outputs (docs/bench, removed above) do not count
+    git -C "$here" diff --quiet HEAD -- ':(top)' ':(top,exclude)docs/bench' 2>/dev/null ||
+        commit="$commit (with uncommitted changes)"
 else
     commit=unknown
 fi
