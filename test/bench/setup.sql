@@ -127,11 +127,7 @@ CREATE TABLE bench.floor_ledger (
 -- history of each stock row (inv_level_at, inv_sync), as invstock's have
 CREATE TABLE bench.floor_hold_indexed (
     id          bigserial PRIMARY KEY,
-    sku         text COLLATE "C" NOT NULL,
-    location    text COLLATE "C" NOT NULL,
-    reference   text COLLATE "C" NOT NULL,
-    qty         bigint NOT NULL,
-    created_at  timestamptz NOT NULL DEFAULT now()
+    LIKE bench.floor_hold INCLUDING DEFAULTS
 );
 CREATE UNIQUE INDEX floor_hold_indexed_open ON bench.floor_hold_indexed (sku, location, reference);
 CREATE INDEX floor_hold_indexed_reference ON bench.floor_hold_indexed (reference);
